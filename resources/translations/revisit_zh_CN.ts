@@ -352,139 +352,184 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>BatchesPanel</name>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="39"/>
+        <location filename="../../ui/views/import_batches.py" line="40"/>
         <source>Batch</source>
         <translation>批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="39"/>
+        <location filename="../../ui/views/import_batches.py" line="40"/>
         <source>Imported</source>
         <translation>导入时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="39"/>
+        <location filename="../../ui/views/import_batches.py" line="40"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="39"/>
+        <location filename="../../ui/views/import_batches.py" line="40"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>Rows</source>
         <translation>行数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>New</source>
         <translation>新增</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>Updated</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>Unchanged</source>
         <translation>未变</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="41"/>
+        <location filename="../../ui/views/import_batches.py" line="42"/>
         <source>Not imported</source>
         <translation>未导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="41"/>
+        <location filename="../../ui/views/import_batches.py" line="42"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="44"/>
+        <location filename="../../ui/views/import_batches.py" line="45"/>
         <source>&amp;Undo this import…</source>
         <translation>撤销这次导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="49"/>
+        <location filename="../../ui/views/import_batches.py" line="50"/>
         <source>Undo deletes what the import created and puts back the values it changed. Undo later imports of the same records first.</source>
         <translation>撤销会删除该次导入新建的内容，并恢复其修改过的值。如果之后还导入过相同记录，请先撤销后面的导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="52"/>
+        <location filename="../../ui/views/import_batches.py" line="53"/>
         <source>Only a supervisor may undo an import.</source>
         <translation>只有主管可以撤销导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="85"/>
+        <location filename="../../ui/views/import_batches.py" line="86"/>
         <source>Loading past imports</source>
         <translation>正在加载以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="122"/>
+        <location filename="../../ui/views/import_batches.py" line="119"/>
+        <source>This import stopped part-way (the connection to the database was lost or ended, or its program stopped) and took back what it had written: nothing of it is stored. Nobody undid it; import the file again if it is wanted.</source>
+        <translation>这次导入中途停止（与数据库的连接断开或被结束，或程序被关闭），已把写入的内容撤回：没有保存任何数据。这不是有人撤销的；如仍需要，请重新导入该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="124"/>
+        <source>Undone except the customers colleagues had worked on since: %1 rows of this import stay with them.</source>
+        <translation>已撤销，但保留了同事此后跟进过的客户：本次导入的 %1 条记录随这些客户保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="133"/>
         <source>This import stopped before its last rows; import #%1 of the same file completed it. Undoing #%1 undoes this one too.</source>
         <translation>该次导入在最后几行之前停止；同一文件的第 %1 号导入已将其补完。撤销第 %1 号导入时会一并撤销此次导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="127"/>
+        <location filename="../../ui/views/import_batches.py" line="138"/>
         <source>This import stopped before its last rows (its program was closed or killed); the rows counted here are stored. Import the file again to finish it (undoing that import then undoes this one too), or undo it.</source>
         <translation>该次导入在最后几行之前停止（程序被关闭或被终止）；此处统计的行已存入。再次导入该文件即可补完（之后撤销那次导入时会一并撤销此次），也可以撤销此次导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="138"/>
+        <location filename="../../ui/views/import_batches.py" line="149"/>
+        <source>interrupted, not stored</source>
+        <translation>中途中断，未保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="151"/>
+        <source>partly undone %1</source>
+        <translation>%1 部分撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="154"/>
         <source>undone %1</source>
         <translation>已撤销 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="140"/>
+        <location filename="../../ui/views/import_batches.py" line="156"/>
         <source>completed by #%1</source>
         <translation>已由 #%1 补完</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="141"/>
+        <location filename="../../ui/views/import_batches.py" line="157"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="166"/>
+        <location filename="../../ui/views/import_batches.py" line="178"/>
+        <source>Reading import #%1</source>
+        <translation>正在读取导入 #%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="202"/>
         <source>Undoing import #%1</source>
         <translation>正在撤销导入 #%1</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_batches.py" line="227"/>
+        <source>%n customer(s) this import created have been worked on since (a call, a list, a profile change): %1. They are kept, with what the import created for them, and the rest of the import is undone.</source>
+        <translation>
+            <numerusform>本次导入新建的客户中有 %n 位此后已有人跟进（电话、名单或资料修改）：%1。这些客户及导入为他们新建的记录将保留，导入的其余部分撤销。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="174"/>
+        <location filename="../../ui/views/import_batches.py" line="231"/>
+        <source>Undo the rest, &amp;keep these customers</source>
+        <translation>撤销其余部分，保留这些客户(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="245"/>
         <source>Undo import #%1 of “%2” (%3)? What it created (%4 new rows) is deleted and the values it changed in %5 rows are put back as they were.</source>
         <translation>撤销“%2”的导入 #%1（%3）？该次导入新建的内容（%4 行新增）将被删除，%5 行中被修改的值将恢复原样。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="183"/>
+        <location filename="../../ui/views/import_batches.py" line="254"/>
         <source>It completed the stopped import %1 of the same file, which is undone with it.</source>
         <translation>它补完了同一文件中途停止的导入 %1，该导入将一并撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="188"/>
+        <location filename="../../ui/views/import_batches.py" line="210"/>
+        <location filename="../../ui/views/import_batches.py" line="224"/>
         <source>Undo an import</source>
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="197"/>
+        <location filename="../../ui/views/import_batches.py" line="261"/>
         <source>Import #%1 undone: %2 rows deleted, %3 values put back.</source>
         <translation>导入 #%1 已撤销：删除 %2 行，恢复 %3 个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="201"/>
+        <location filename="../../ui/views/import_batches.py" line="265"/>
         <source>The stopped import %1 it completed was undone with it.</source>
         <translation>它补完的中途停止的导入 %1 已一并撤销。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="204"/>
+        <location filename="../../ui/views/import_batches.py" line="268"/>
         <source>%n value(s) changed by hand since were left as they are.</source>
         <translation>
             <numerusform>其间手工修改过的 %n 个值保持不变。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/import_batches.py" line="273"/>
+        <source>Kept %n customer(s) worked on since (%1), with %2 rows of the import.</source>
+        <translation>
+            <numerusform>保留了此后有人跟进的 %n 位客户（%1），以及本次导入的 %2 条记录。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="211"/>
+        <location filename="../../ui/views/import_batches.py" line="282"/>
         <source>Undo of import #%1 cancelled; the import is as it was.</source>
         <translation>已取消撤销导入 #%1，该导入保持原样。</translation>
     </message>
@@ -3002,12 +3047,17 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="645"/>
+        <location filename="../../ui/views/followup_view.py" line="610"/>
+        <source>The customer&apos;s profile is still loading; nothing was saved: save again once it shows the value recorded now beside the change.</source>
+        <translation>客户画像仍在加载，未保存：请等变更旁显示当前记录的值后再保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="652"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="637"/>
+        <location filename="../../ui/views/followup_view.py" line="644"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -3884,35 +3934,35 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1（现成模板）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="341"/>
+        <location filename="../../ui/views/lists_view.py" line="345"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="351"/>
+        <location filename="../../ui/views/lists_view.py" line="355"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="361"/>
+        <location filename="../../ui/views/lists_view.py" line="365"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="364"/>
+        <location filename="../../ui/views/lists_view.py" line="368"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="371"/>
+        <location filename="../../ui/views/lists_view.py" line="375"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="315"/>
-        <location filename="../../ui/views/lists_view.py" line="376"/>
+        <location filename="../../ui/views/lists_view.py" line="380"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
@@ -3922,230 +3972,230 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>正在统计分群人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="358"/>
+        <location filename="../../ui/views/lists_view.py" line="362"/>
         <source>The segment has %n customer(s) that day; those who may be contacted for this purpose on this channel are the list&apos;s members.</source>
         <translation>
             <numerusform>该分群当天共有 %n 位客户；其中可按此目的、此渠道联系的客户会进入名单。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="385"/>
+        <location filename="../../ui/views/lists_view.py" line="389"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="409"/>
+        <location filename="../../ui/views/lists_view.py" line="413"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="412"/>
+        <location filename="../../ui/views/lists_view.py" line="416"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="416"/>
+        <location filename="../../ui/views/lists_view.py" line="420"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="417"/>
+        <location filename="../../ui/views/lists_view.py" line="421"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="423"/>
+        <location filename="../../ui/views/lists_view.py" line="427"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="431"/>
+        <location filename="../../ui/views/lists_view.py" line="435"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="436"/>
+        <location filename="../../ui/views/lists_view.py" line="440"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="475"/>
+        <location filename="../../ui/views/lists_view.py" line="479"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="488"/>
+        <location filename="../../ui/views/lists_view.py" line="492"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="489"/>
+        <location filename="../../ui/views/lists_view.py" line="493"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="492"/>
+        <location filename="../../ui/views/lists_view.py" line="496"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="493"/>
+        <location filename="../../ui/views/lists_view.py" line="497"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="506"/>
+        <location filename="../../ui/views/lists_view.py" line="510"/>
         <source>List #%1 put back; none of its calls is in a caller&apos;s queue.</source>
         <translation>名单 #%1 已恢复；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="508"/>
+        <location filename="../../ui/views/lists_view.py" line="512"/>
         <source>List #%1 withdrawn; none of its calls was in a caller&apos;s queue.</source>
         <translation>名单 #%1 已撤回；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="511"/>
+        <location filename="../../ui/views/lists_view.py" line="515"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="514"/>
+        <location filename="../../ui/views/lists_view.py" line="518"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="525"/>
+        <location filename="../../ui/views/lists_view.py" line="529"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="525"/>
+        <location filename="../../ui/views/lists_view.py" line="529"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="545"/>
+        <location filename="../../ui/views/lists_view.py" line="549"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="561"/>
+        <location filename="../../ui/views/lists_view.py" line="565"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="569"/>
+        <location filename="../../ui/views/lists_view.py" line="573"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="575"/>
+        <location filename="../../ui/views/lists_view.py" line="579"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="580"/>
+        <location filename="../../ui/views/lists_view.py" line="584"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="587"/>
+        <location filename="../../ui/views/lists_view.py" line="591"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="588"/>
+        <location filename="../../ui/views/lists_view.py" line="592"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="590"/>
+        <location filename="../../ui/views/lists_view.py" line="594"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="610"/>
+        <location filename="../../ui/views/lists_view.py" line="614"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="610"/>
+        <location filename="../../ui/views/lists_view.py" line="614"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="610"/>
+        <location filename="../../ui/views/lists_view.py" line="614"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="610"/>
+        <location filename="../../ui/views/lists_view.py" line="614"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="611"/>
+        <location filename="../../ui/views/lists_view.py" line="615"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="611"/>
+        <location filename="../../ui/views/lists_view.py" line="615"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="611"/>
+        <location filename="../../ui/views/lists_view.py" line="615"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="611"/>
+        <location filename="../../ui/views/lists_view.py" line="615"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="649"/>
+        <location filename="../../ui/views/lists_view.py" line="653"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="649"/>
+        <location filename="../../ui/views/lists_view.py" line="653"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="616"/>
+        <location filename="../../ui/views/lists_view.py" line="620"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="618"/>
+        <location filename="../../ui/views/lists_view.py" line="622"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="650"/>
+        <location filename="../../ui/views/lists_view.py" line="654"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="671"/>
+        <location filename="../../ui/views/lists_view.py" line="675"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="672"/>
+        <location filename="../../ui/views/lists_view.py" line="676"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="673"/>
+        <location filename="../../ui/views/lists_view.py" line="677"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -7446,52 +7496,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="366"/>
+        <location filename="../../ui/error_messages.py" line="367"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="367"/>
+        <location filename="../../ui/error_messages.py" line="368"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="371"/>
+        <location filename="../../ui/error_messages.py" line="372"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="372"/>
+        <location filename="../../ui/error_messages.py" line="373"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="373"/>
+        <location filename="../../ui/error_messages.py" line="374"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="382"/>
+        <location filename="../../ui/error_messages.py" line="383"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="375"/>
+        <location filename="../../ui/error_messages.py" line="376"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
+        <location filename="../../ui/error_messages.py" line="382"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -7501,12 +7551,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
@@ -8503,7 +8553,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/error_messages.py" line="208"/>
         <source>Cannot undo the whole of import batch #{id}: {count} customers it created have been worked on since ({who}), and undoing would delete what was recorded for them. Undo the rest and keep these customers instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法整批撤销导入批次 #{id}：{count} 位由本次导入新建的客户此后已有人跟进（{who}），整批撤销会把同事记录的内容一并删除。可以改为撤销其余部分、保留这些客户。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="209"/>
@@ -8789,6 +8839,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="219"/>
         <source>{count} staff members are called &apos;{name}&apos;; name one by user name ({users}).</source>
         <translation>有 {count} 位员工叫“{name}”；请用用户名指明其中一位（{users}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="220"/>
+        <source>{who} made list run #{run} of the segment &apos;{segment}&apos; at {when}, while this list waited to start; nothing was made here, so the calls printed on that run stay in their callers&apos; queues.</source>
+        <translation>{who} 已于 {when} 生成分群“{segment}”的名单 #{run}，本次名单在等待期间未生成任何内容，因此该名单上已打印的电话仍留在其回访员的待办中。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="268"/>
@@ -9106,27 +9161,27 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="361"/>
         <source>Nothing was copied: in table {table}, record {record}, the value of {column} has {length} characters, more than the {limit} its column holds, which {target} refuses ({count} such records in all).</source>
         <translation>未复制任何数据：表 {table} 中记录 {record} 的 {column} 有 {length} 个字符，超过该列最多能存的 {limit} 个，{target} 不接受（共有 {count} 条这样的记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="362"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
+        <location filename="../../ui/error_messages.py" line="363"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
+        <location filename="../../ui/error_messages.py" line="364"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="364"/>
+        <location filename="../../ui/error_messages.py" line="365"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
@@ -9141,132 +9196,132 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="374"/>
+        <location filename="../../ui/error_messages.py" line="375"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="376"/>
+        <location filename="../../ui/error_messages.py" line="377"/>
         <source>{where} is damaged; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file (a supervisor).</source>
         <translation>{where} 已损坏；未做任何更改。在 {folder} 中没有找到它的完好备份：请主管用命令 revisit db restore 加上另存的副本文件进行恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="377"/>
+        <location filename="../../ui/error_messages.py" line="378"/>
         <source>{where} is damaged; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="378"/>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file, or delete the empty file to start a new database.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。在 {folder} 中没有找到它的完好备份：请用命令 revisit db restore 加上另存的副本文件恢复，或删除这个空文件以新建数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="398"/>
+        <location filename="../../ui/error_messages.py" line="399"/>
         <source>The backup {where} is damaged; nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="410"/>
+        <location filename="../../ui/error_messages.py" line="411"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="415"/>
+        <location filename="../../ui/error_messages.py" line="416"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="416"/>
+        <location filename="../../ui/error_messages.py" line="417"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="417"/>
+        <location filename="../../ui/error_messages.py" line="418"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="418"/>
+        <location filename="../../ui/error_messages.py" line="419"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="419"/>
+        <location filename="../../ui/error_messages.py" line="420"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="420"/>
+        <location filename="../../ui/error_messages.py" line="421"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="421"/>
+        <location filename="../../ui/error_messages.py" line="422"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="422"/>
+        <location filename="../../ui/error_messages.py" line="423"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="423"/>
+        <location filename="../../ui/error_messages.py" line="424"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="424"/>
+        <location filename="../../ui/error_messages.py" line="425"/>
         <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="425"/>
+        <location filename="../../ui/error_messages.py" line="426"/>
         <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="426"/>
+        <location filename="../../ui/error_messages.py" line="427"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="427"/>
+        <location filename="../../ui/error_messages.py" line="428"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="428"/>
+        <location filename="../../ui/error_messages.py" line="429"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="429"/>
+        <location filename="../../ui/error_messages.py" line="430"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="430"/>
+        <location filename="../../ui/error_messages.py" line="431"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="431"/>
+        <location filename="../../ui/error_messages.py" line="432"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="432"/>
+        <location filename="../../ui/error_messages.py" line="433"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="433"/>
+        <location filename="../../ui/error_messages.py" line="434"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="369"/>
+        <location filename="../../ui/error_messages.py" line="370"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
@@ -9289,11 +9344,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="213"/>
         <source>Nobody would be on this list; nothing was stored.</source>
         <translation>这份名单里不会有任何客户，未保存任何内容。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="220"/>
-        <source>While this list waited for another build of the segment &apos;{segment}&apos; to end, {who} made list run #{run} of it at {when}; nothing was made, so the calls printed on that run stay in their callers&apos; queues (`list show {run}`).</source>
-        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="222"/>
@@ -9347,206 +9397,211 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="350"/>
+        <source>The database server {server} ended Revisit&apos;s connection (it was closed on the server, by its administrator or a restart), so the step in progress was not saved: do it again; if it keeps happening, ask whoever runs the server.</source>
+        <translation>数据库服务器 {server} 结束了 Revisit 的连接（在服务器上被关闭：管理员操作或服务器重启），正在进行的操作没有保存：请重新操作一次；如果反复出现，请联系服务器管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="351"/>
         <source>No database server named {host} can be found on the network (database address {where}): check that this PC is connected to the network and that the server&apos;s name is right, or ask whoever runs the server.</source>
         <translation>网络上找不到名为 {host} 的数据库服务器（数据库地址 {where}）：请检查这台电脑是否已连上网络、服务器名称是否正确，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="351"/>
+        <location filename="../../ui/error_messages.py" line="352"/>
         <source>The database server {server} refused the user name {user} or its password (database address {where}): a supervisor or the server&apos;s administrator sets them, so ask them for the right ones.</source>
         <translation>数据库服务器 {server} 不接受用户名 {user} 或其密码（数据库地址 {where}）：用户名和密码由主管或服务器管理员设置，请向他们索取正确的用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="352"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>The database server {server} has no database named {database} (database address {where}): check the name with a supervisor, or ask the server&apos;s administrator to create the database.</source>
         <translation>数据库服务器 {server} 上没有名为 {database} 的数据库（数据库地址 {where}）：请与主管核对数据库名称，或请服务器管理员创建该数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
         <source>The user {user} has no permission to use the database {database} on the server {server}: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权使用服务器 {server} 上的数据库 {database}：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>The user {user} has no permission for this step in the database {database} on the server {server}, so nothing was changed: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权在服务器 {server} 上的数据库 {database} 中执行这一步，因此没有做任何更改：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>The database server {server} accepts no more connections right now: close Revisit on PCs that do not need it and try again in a moment, or ask the server&apos;s administrator to allow more.</source>
         <translation>数据库服务器 {server} 目前不再接受新的连接：请关闭暂时不用的电脑上的回访系统，稍后再试，或请服务器管理员调高连接数上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user}: ask the server&apos;s administrator to allow it.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 连接数据库 {database}：请联系服务器管理员开通。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user} without encryption: ask the server&apos;s administrator whether the database address {where} needs sslmode=require, or to allow this PC.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 不加密地连接数据库 {database}：请询问服务器管理员，数据库地址 {where} 是否需要加上 sslmode=require，或请其允许这台电脑连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>The database address {where} asks for an encrypted (SSL) connection, but the database server {server} does not offer one: ask the server&apos;s administrator to turn SSL on, or a supervisor to change the address.</source>
         <translation>数据库地址 {where} 要求加密（SSL）连接，但数据库服务器 {server} 不提供加密连接：请服务器管理员开启 SSL，或请主管修改数据库地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>Revisit did not connect to the database server {server} because its security certificate could not be verified (database address {where}): ask the server&apos;s administrator.</source>
         <translation>无法验证数据库服务器 {server} 的安全证书，回访系统没有连接（数据库地址 {where}）：请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="365"/>
+        <location filename="../../ui/error_messages.py" line="366"/>
         <source>{where} could not be brought up to this version of Revisit ({detail}); nothing of the upgrade was kept.</source>
         <translation>无法将 {where} 更新到此版本的回访（{detail}）；本次更新的任何改动都未保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="368"/>
+        <location filename="../../ui/error_messages.py" line="369"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the empty file.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换这个空文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="370"/>
+        <location filename="../../ui/error_messages.py" line="371"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="379"/>
+        <location filename="../../ui/error_messages.py" line="380"/>
         <source>Revisit opens a SQLite file by its path alone; leave &apos;?{options}&apos; out of {url}.</source>
         <translation>回访只按路径打开 SQLite 文件；请去掉 {url} 中的“?{options}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="380"/>
+        <location filename="../../ui/error_messages.py" line="381"/>
         <source>{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.</source>
         <translation>{url} 是内存中的数据库，回访结束即消失；请改为指定一个文件，例如 sqlite:///C:/Revisit/revisit.sqlite3。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="383"/>
+        <location filename="../../ui/error_messages.py" line="384"/>
         <source>The database {where} cannot be saved to: its companion file {file} is read-only. SQLite keeps that file beside the database and writes every change through it; ask whoever looks after this PC to let you write to it as well (do not delete it: it may hold changes not yet in the database).</source>
         <translation>数据库 {where} 无法保存：它旁边的配套文件 {file} 是只读的。SQLite 的每一次保存都要经过这个文件；请管理这台电脑的同事把它也改为可写（请勿删除它：其中可能有尚未写入数据库的修改）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="384"/>
+        <location filename="../../ui/error_messages.py" line="385"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="385"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
         <source>There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.</source>
         <translation>{where} 还没有数据库；未创建任何文件。请先启动回访，或运行 `demo` 或 `import` 来建立数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).</source>
         <translation>没有数据库 {where}；未创建任何文件。请检查 --db（或 REVISIT_DB）给出的路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>The disk is full: {path} could not be written. Free some space or choose another folder, then try again.</source>
         <translation>磁盘已满：无法写入 {path}。请清理空间或换一个文件夹后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="393"/>
+        <location filename="../../ui/error_messages.py" line="394"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="394"/>
+        <location filename="../../ui/error_messages.py" line="395"/>
         <source>The backup of {where} waited {seconds} s for the table {table}, which another program holds locked, and stopped; nothing was backed up. Run it again when that work is done.</source>
         <translation>备份 {where} 时等待表 {table} 已 {seconds} 秒（另一个程序正锁定它），备份已停止，未备份任何内容。请在那项工作完成后再备份一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="395"/>
+        <location filename="../../ui/error_messages.py" line="396"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="396"/>
+        <location filename="../../ui/error_messages.py" line="397"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="397"/>
+        <location filename="../../ui/error_messages.py" line="398"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="399"/>
+        <location filename="../../ui/error_messages.py" line="400"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="400"/>
+        <location filename="../../ui/error_messages.py" line="401"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="401"/>
+        <location filename="../../ui/error_messages.py" line="402"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="402"/>
+        <location filename="../../ui/error_messages.py" line="403"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="403"/>
+        <location filename="../../ui/error_messages.py" line="404"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="404"/>
+        <location filename="../../ui/error_messages.py" line="405"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="405"/>
+        <location filename="../../ui/error_messages.py" line="406"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="406"/>
+        <location filename="../../ui/error_messages.py" line="407"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="407"/>
+        <location filename="../../ui/error_messages.py" line="408"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="408"/>
+        <location filename="../../ui/error_messages.py" line="409"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="409"/>
+        <location filename="../../ui/error_messages.py" line="410"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="411"/>
+        <location filename="../../ui/error_messages.py" line="412"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="412"/>
+        <location filename="../../ui/error_messages.py" line="413"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="413"/>
+        <location filename="../../ui/error_messages.py" line="414"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="414"/>
+        <location filename="../../ui/error_messages.py" line="415"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>
