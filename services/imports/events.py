@@ -643,6 +643,12 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     stored = _stored(spec, lk, result, v, event, ctx.seen[spec.table])
     if result.outcome == "reject":
         return None
+    if stored is None and spec.table == "service_visit" \
+            and (gone := reversals.cancelled(ctx, event)) is not None:
+        # Its file again, or a later export still listing it: not made again (nor its km).
+        result.issues.append(Issue("visit_cancelled_before", "amount", "warning",
+                                   value=reversals.said(gone, gone["amount"])))
+        return None
     km = v.get("km") if spec.table == "service_visit" and event.get("vehicle_id") else None
     if km is not None and (
             problem := _km_problem(lk, event["vehicle_id"], event["visit_date"], km)):
@@ -661,9 +667,6 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
         # The interval (5000), not the odometer's mark: the car would be years overdue.
         warn(result, "next_service_km_not_above", "next_service_km")
         event = {**event, "next_service_km": None}
-    if stored is None and spec.table == "service_visit" and reversals.cancelled(ctx, event):
-        warn(result, "visit_cancelled_before", "amount")  # its file again: not made again
-        return None
     if stored is None:
         row = _complete(spec, ctx, event)
         ctx.writer.insert(spec.table, row)

@@ -3,6 +3,9 @@ its own with the amount negated (−560), under the same 工单号 or the same o
 (WO20260701001-冲), often with 冲红 / 红冲 as its type. It is no visit of its own: it cancels the
 visit it reverses, which then counts neither as a visit nor as a spend (last visit, visits,
 RFM); one that reverses part of the amount takes that part off the visit, which stays a visit.
+The km the visit read goes with it (its reading of source "visit"), unless a visit that stands
+read the same that day: the car's km estimate, and the km per year the brief, reminders and
+segments draw from it, no longer count an odometer reading of a settlement that was undone.
 
 The visit reversed is the customer's one of the same work order (of the same car, when both
 name one), else the one of the same car and amount on or before the reversal's day, the nearest.
@@ -28,6 +31,7 @@ from services.imports.results import VISIT_REVERSED, Issue, RowResult
 from services.imports.writes import REMOVED, REMOVED_NEW, decode
 
 VISIT = Base.metadata.tables["service_visit"]
+READING = Base.metadata.tables["mileage_reading"]
 # What a visit's type column says of a reversal written with its amount positive.
 REVERSAL_WORDS = ("冲红", "红冲", "冲销")
 # The values of a visits row that are a visit's own, none a reversal's: left out of it, with
@@ -69,12 +73,13 @@ def cancel(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     none is rejected with the reason, unless an earlier import cancelled that visit already."""
     visits = _visits(ctx.conn, {event["customer_id"] for _, event in rows})
     earlier: dict[int, list[dict[str, Any]]] | None = None
+    gone: set[int] = set()  # the readings deleted (written at the flush after)
     for result, event in sorted(rows, key=lambda r: (r[1]["visit_date"], r[0].number)):
         ctx.writer.row = result
         of_customer = visits[event["customer_id"]]
         visit = _reversed(event, of_customer)
         if visit is not None:
-            _net(ctx, result, event, visit, of_customer)
+            _net(ctx, result, event, visit, of_customer, gone)
             result.settle()
             continue
         if earlier is None:
@@ -83,23 +88,34 @@ def cancel(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
         if done is not None:
             earlier[event["customer_id"]].remove(done)
             result.issues.append(Issue("visit_reversal_before", "amount", "warning",
-                                       value=_said(done, done["amount"])))
+                                       value=said(done, done["amount"])))
+            # Cancelled by an import that left its km reading behind: the reading goes now.
+            if _drop_reading(ctx, done, of_customer, gone):
+                result.changes.append(("km", done["km"], None))
+                result.settle()
         else:
             result.reject("visit_reversal_unmatched", "amount")
 
 
-def cancelled(ctx: Context, event: dict[str, Any]) -> bool:
-    """Whether a visit an earlier import's reversal cancelled is the row's: of its customer,
-    day, work order and amount (before any part reversal), of its car when both name one. Its
-    own file read again would make it anew, counted again though reversed."""
+def cancelled(ctx: Context, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The visit an earlier import's reversal cancelled that the row is, if any: of its
+    customer (and of its car when both name one) and of its work order, whatever the day and
+    amount — a work order names one visit, and a later export of the same period lists the
+    reversed one still, corrected or not; when either names no work order, of its day and
+    amount (before any part reversal). Made again, it would count as a visit and a spend."""
     if ctx.cancelled is None:
         ctx.cancelled = _cancelled_before(ctx)
-    car = event.get("vehicle_id")
-    return any(v["visit_date"] == event["visit_date"]
-               and v.get("work_order") == event.get("work_order")
-               and v["amount"] + taken_off(v.get("note")) == event.get("amount", 0)
-               and (car is None or v.get("vehicle_id") in (None, car))
-               for v in ctx.cancelled.get(event["customer_id"], ()))
+    car, order = event.get("vehicle_id"), event.get("work_order")
+    for v in ctx.cancelled.get(event["customer_id"], ()):
+        if car is not None and v.get("vehicle_id") not in (None, car):
+            continue
+        if order and v.get("work_order"):
+            if v["work_order"] == order:
+                return v
+        elif v["visit_date"] == event["visit_date"] \
+                and v["amount"] + taken_off(v.get("note")) == event.get("amount", 0):
+            return v
+    return None
 
 
 def _visits(conn: Connection, customers: set[int]) -> dict[int, list[dict[str, Any]]]:
@@ -162,7 +178,7 @@ def taken_off(note: str | None) -> Decimal:
     return sum((Decimal(m) for m in _MARK.findall(note or "")), Decimal(0))
 
 
-def _said(visit: dict[str, Any], amount: Any, after: Any = None) -> str:
+def said(visit: dict[str, Any], amount: Any, after: Any = None) -> str:
     """The visit as the row's note names it: 2026-07-01 保养 560.00元 工单号 WO20260701001."""
     money = f"{amount:.2f}元" if after is None else f"{amount:.2f}元 → {after:.2f}元"
     order = f"工单号 {visit['work_order']}" if visit.get("work_order") else None
@@ -172,7 +188,7 @@ def _said(visit: dict[str, Any], amount: Any, after: Any = None) -> str:
 
 
 def _net(ctx: Context, result: RowResult, event: dict[str, Any], visit: dict[str, Any],
-         visits: list[dict[str, Any]]) -> None:
+         visits: list[dict[str, Any]], gone: set[int]) -> None:
     """Take the reversal off its visit: the whole amount (or more) cancels the visit, less
     leaves it a visit of what remains."""
     back, amount = -event["amount"], visit["amount"]
@@ -181,7 +197,7 @@ def _net(ctx: Context, result: RowResult, event: dict[str, Any], visit: dict[str
         mark = _mark(event)
         if mark in (visit.get("note") or "").split("；"):  # this reversal, read before
             result.issues.append(Issue("visit_reversal_before", "amount", "warning",
-                                       value=_said(visit, amount)))
+                                       value=said(visit, amount)))
             return
         left = amount - back
         note = "；".join(p for p in (visit.get("note"), mark) if p)
@@ -192,15 +208,16 @@ def _net(ctx: Context, result: RowResult, event: dict[str, Any], visit: dict[str
             ctx.changed_fields["amount"] += 1
         visit["amount"] = left
         result.issues.append(Issue("visit_reversal_partial", "amount", "warning",
-                                   value=_said(visit, amount, left)))
+                                   value=said(visit, amount, left)))
         result.changes.append((VISIT_REVERSED, told, (amount, left)))
         return
     if back > amount:
         result.issues.append(Issue("visit_reversal_exceeds", "amount", "warning"))
     _cancel_visit(ctx, visit)
     visits.remove(visit)
+    _drop_reading(ctx, visit, visits, gone)
     result.issues.append(Issue("visit_reversal", "amount", "warning",
-                               value=_said(visit, amount)))
+                               value=said(visit, amount)))
     result.changes.append((VISIT_REVERSED, told, (amount, None)))
 
 
@@ -216,3 +233,24 @@ def _cancel_visit(ctx: Context, visit: dict[str, Any]) -> None:
                 ctx.writer.update(table.name, row_id, {column.name: None},
                                   {column.name: visit["id"]})
     ctx.writer.remove(VISIT.name, visit)
+
+
+def _drop_reading(ctx: Context, visit: dict[str, Any], standing: list[dict[str, Any]],
+                  gone: set[int]) -> bool:
+    """Delete the km reading a cancelled visit made (of its car, day and km, source "visit"),
+    kept for undo, unless one of the visits that stand (`standing`, its customer's) read the
+    same that day; whether it did. `gone`: the readings deleted already, added to."""
+    dropped = False
+    car, day, km = visit.get("vehicle_id"), visit["visit_date"], visit.get("km")
+    if car is None or km is None or any(
+            v.get("vehicle_id") == car and v["visit_date"] == day and v.get("km") == km
+            for v in standing):
+        return False
+    for row in ctx.conn.execute(select(READING).where(
+            READING.c.vehicle_id == car, READING.c.reading_date == day, READING.c.km == km,
+            READING.c.source == "visit")).mappings().all():
+        if row["id"] not in gone:
+            gone.add(row["id"])
+            ctx.writer.remove(READING.name, dict(row))
+            dropped = True
+    return dropped
