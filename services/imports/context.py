@@ -113,8 +113,9 @@ def merge(ctx: Context, result: RowResult, table: str, current: dict[str, Any],
 
 
 def record_history(ctx: Context, customer_id: int, attribute: str, old: Any, new: Any,
-                   about: str | None = None) -> None:
-    """A profile_change row for a changed value (source "import", the file in the note)."""
+                   about: str | None = None, on: dt.date | None = None) -> None:
+    """A profile_change row for a changed value (source "import", the file in the note),
+    effective `on` that day (default: the import's)."""
     note = ctx.note if about is None else f"{ctx.note}；{about}"
     ctx.writer.insert(
         "profile_change",
@@ -123,7 +124,7 @@ def record_history(ctx: Context, customer_id: int, attribute: str, old: Any, new
             "attribute": attribute,
             "old_value": as_text(old),
             "new_value": as_text(new),
-            "effective_date": ctx.today,
+            "effective_date": on or ctx.today,
             "recorded_at": ctx.writer.now,
             "staff_id": ctx.staff_id,
             "source": "import",

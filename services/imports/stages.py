@@ -2,13 +2,17 @@
 as bought from the dealer (a purchase date or price paid, as an owners list 保有客户明细 gives
 them): one car is a first purchase (首单), two or more a repeat purchase (复购). Recorded as a
 profile change of source "import" that says so in its note, so the history shows where the
-stage came from, and undone with the import.
+stage came from, and undone with the import. It takes effect on the day of the fact it comes
+from — the car's purchase date for 首单, the second purchase's for 复购 — so that a segment
+evaluated on an earlier date finds the stage the customer was in then; when the file gives no
+such date (or one after the import's day), on the import's day. The note says which.
 
 A stage staff set or a file states is never changed; one an import gave this way only rises
 (首单 → 复购 when the customer's second car comes in a later file or chunk)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,12 +55,15 @@ def from_cars(ctx: Context, lk: Lookup,
         if customer_id in stated or customer is None:
             continue
         old = customer.get(STAGE)
-        cars = bought(lk.vehicles_of_customer(customer_id))
+        owned = lk.vehicles_of_customer(customer_id)
+        cars = bought(owned)
         new = stage_for(cars)
         if new is None or new == old or not _ours(old, latest.get(customer_id)):
             continue
         ctx.writer.row = result
-        record_history(ctx, customer_id, STAGE, old, new, f"{FROM_CARS}（{cars} 辆车）")
+        day, said = dated(owned, cars, ctx.today)
+        record_history(ctx, customer_id, STAGE, old, new, f"{FROM_CARS}（{cars} 辆车；{said}）",
+                       on=day)
         # The stamp with it, so that undo puts it back too.
         ctx.writer.amend("customer", customer_id, {STAGE: new, "updated_at": ctx.writer.now},
                          {STAGE: old, "updated_at": customer.get("updated_at")})
@@ -65,6 +72,19 @@ def from_cars(ctx: Context, lk: Lookup,
         if customer_id not in ctx.writer.created["customer"]:
             ctx.changed_fields[STAGE] += 1
         result.settle()
+
+
+def dated(cars: Iterable[dict[str, Any]], count: int,
+          today: dt.date) -> tuple[dt.date | None, str]:
+    """The day a stage inferred from `count` cars bought takes effect, and how the note says it:
+    the purchase date of the one car (首单), of the second purchase (复购: the second earliest
+    date given); None (the import's day) when the cars give no such date on or before it."""
+    days = sorted(d for car in cars if (d := car.get("purchase_date")) is not None and d <= today)
+    if count == 1 and days:
+        return days[0], f"按购车日期 {days[0].isoformat()}"
+    if count > 1 and len(days) > 1:
+        return days[1], f"按第二次购车日期 {days[1].isoformat()}"
+    return None, "购车日期不详，按导入日期"
 
 
 def _ours(old: str | None, latest: tuple[str, str | None] | None) -> bool:

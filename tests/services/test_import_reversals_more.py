@@ -1,7 +1,8 @@
-"""What a reversed work order (冲红) leaves behind, on SQLite and PostgreSQL: the km of a
-cancelled visit no longer counts in the car's km estimate (unless a visit that stands read the
-same); a later export that still lists the work order does not make the visit again, and says
-so."""
+"""What a reversed work order (冲红) leaves behind, and the date of a stage an import infers, on
+SQLite and PostgreSQL: the km of a cancelled visit no longer counts in the car's km estimate
+(unless a visit that stands read the same); a later export that still lists the work order
+does not make the visit again, and says so; an inferred 首单 / 复购 is dated by the purchase it
+is inferred from, else by the import day, and its note says which."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import datetime as dt
 from sqlalchemy import select
 
 from models import MileageReading, ServiceVisit, Vehicle
+from services.customers import profile
 from services.customers.brief import load_brief
 from services.imports import batches
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions
 from services.segments import service
-from tests.services.import_files import DMS_HEADERS, snapshot, write_csv, write_xlsx
+from tests.services.import_files import DMS_HEADERS, dms_export, snapshot, write_csv, write_xlsx
 
 TODAY = dt.date(2026, 11, 30)
 VISITS = ImportOptions("visits", today=TODAY)
@@ -176,3 +178,43 @@ def test_a_later_export_listing_a_reversed_work_order_does_not_make_it_again(
         batches.undo_batch(database.sessions, batch.batch_id)
     assert {k: v for k, v in snapshot(database).items() if k != "import_change"} == \
         {k: v for k, v in after.items() if k != "import_change"}
+
+
+def _stage_changes(database, name_plate: str) -> list[tuple]:
+    customer = _car(database, name_plate)[0]
+    return [(c.new_value, c.effective_date, c.note)
+            for c in profile.history(database.sessions, customer, "lifecycle_stage")]
+
+
+def test_an_inferred_stage_is_dated_by_the_purchase_it_comes_from(database, tmp_path):
+    apply(database.sessions, dms_export(tmp_path / "保有客户.xlsx"), CUSTOMERS)
+    # 张三 bought on 2021-03-05 and 2023-06-01: a repeat purchase since the second.
+    assert _stage_changes(database, "粤A67890") == [
+        ("repeat", dt.date(2023, 6, 1),
+         "导入 保有客户.xlsx；按购车记录推定（2 辆车；按第二次购车日期 2023-06-01）")]
+    # 王五's one car, bought 2019-07-01; 李四's date never was (2020-02-30): the import's day.
+    assert _stage_changes(database, "粤C22222") == [
+        ("first_purchase", dt.date(2019, 7, 1),
+         "导入 保有客户.xlsx；按购车记录推定（1 辆车；按购车日期 2019-07-01）")]
+    assert _stage_changes(database, "粤B11111") == [
+        ("first_purchase", TODAY,
+         "导入 保有客户.xlsx；按购车记录推定（1 辆车；购车日期不详，按导入日期）")]
+    # In force on the day it is dated, not before.
+    wang = _car(database, "粤C22222")[0]
+    assert profile.value_as_of(database.sessions, wang, "lifecycle_stage",
+                               dt.date(2019, 7, 1)) == "first_purchase"
+    assert profile.value_as_of(database.sessions, wang, "lifecycle_stage",
+                               dt.date(2019, 6, 30)) is None
+
+
+def test_a_second_car_in_a_later_file_dates_the_repeat_purchase(database, tmp_path):
+    _owners(database, tmp_path)
+    apply(database.sessions, write_xlsx(tmp_path / "b.xlsx", DMS_HEADERS, [
+        _owner(1, "周一", "粤B60001", "13600000011", "2026-02-05"),
+        # 周二's second car has a price paid and no date: the import's day.
+        _owner(2, "周二", "粤B60002", "13600000012", None)]), CUSTOMERS)
+    assert [(v, d) for v, d, _ in _stage_changes(database, "粤A50001")] == [
+        ("first_purchase", dt.date(2022, 1, 10)), ("repeat", dt.date(2026, 2, 5))]
+    second = _stage_changes(database, "粤A50002")
+    assert [(v, d, n.endswith("按导入日期）")) for v, d, n in second] == [
+        ("first_purchase", dt.date(2022, 3, 10), False), ("repeat", TODAY, True)]

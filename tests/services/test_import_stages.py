@@ -41,7 +41,8 @@ def test_new_owners_get_the_stage_their_cars_say(database, tmp_path):
                                  "王五": "first_purchase"}
     [change] = profile.history(database.sessions, _id(database, "张三"), "lifecycle_stage")
     assert (change.old_value, change.new_value, change.source) == (None, "repeat", "import")
-    assert change.note == "导入 保有客户.xlsx；按购车记录推定（2 辆车）"
+    assert change.note == \
+        "导入 保有客户.xlsx；按购车记录推定（2 辆车；按第二次购车日期 2023-06-01）"
     summaries = [s.summary for s in result.samples["create"]]
     assert any(s.endswith("生命周期阶段 → 复购") for s in summaries)
     again = apply(database.sessions, dms_export(tmp_path / "保有客户.xlsx"), CUSTOMERS)
