@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from services.labels import text
-from services.lists import build, runs
+from services.lists import build, building, runs
 from services.outputs import file_names, sms, wechat
 from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
 from services.store.database import user_error
@@ -318,36 +318,49 @@ def _build(args, open_db) -> int:
         return 0
     _check_texts(args, st, asked.purpose)
     streamed = _streamed(args)
+    # One list of a segment made at a time, on every PC: built, written and finished before
+    # another build of it starts, which is then refused if this one's calls would be replaced.
+    making = building.making(db.sessions, args.segment, options.channel, waiting=lambda: print(
+        f"another list of '{args.segment}' is being made right now; waiting for it to end",
+        flush=True))
     try:
-        # A streamed file needs only the run's counts; any other file is written from the
-        # run as built. A run of nobody is refused before it is stored.
-        try:
-            summary = build.build_run(db.sessions, args.segment, options,
-                                      progress=TerminalProgress("list"),
-                                      document=streamed is None,
-                                      sink=asking.RefuseEmpty(streamed))
-        except asking.NobodyToContact:
-            # Nothing to do is said and is not a failure (exit 0), as a run of nobody's
-            # files were: a scheduled task's log says no file was written.
-            said = asking.nobody_to_contact(db.sessions, args.segment, asked, args.as_of)
-            print(f"{said} No file was written to {args.out}.")
-            return 0
-        print(
-            f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
-            f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
-        )
-        for line in _count_lines(summary.by_channel, lambda ch: text("list_channel", ch)):
-            print(line)
-        if summary.by_channel.get("call"):  # callers are handed calls only
-            for name, n in summary.by_caller.items():
-                print(f"  caller {name}: {n:,}")
-        for reason, n in summary.excluded.items():
-            print(f"  excluded, {reason}: {n:,}")
-        _write_and_finish(db, summary.run_id, args, st, summary.document, streamed,
-                          summary.by_channel)
+        with making:
+            return _build_and_write(args, db, st, options, asked, streamed)
     finally:
         if streamed is not None:
             streamed.discard()
+
+
+def _build_and_write(args, db, st: Settings, options: build.RunOptions, asked,
+                     streamed: run_files.StreamedList | None) -> int:
+    from services.lists import asked as asking
+
+    # A streamed file needs only the run's counts; any other file is written from the
+    # run as built. A run of nobody is refused before it is stored.
+    try:
+        summary = build.build_run(db.sessions, args.segment, options,
+                                  progress=TerminalProgress("list"),
+                                  document=streamed is None,
+                                  sink=asking.RefuseEmpty(streamed))
+    except asking.NobodyToContact:
+        # Nothing to do is said and is not a failure (exit 0), as a run of nobody's
+        # files were: a scheduled task's log says no file was written.
+        said = asking.nobody_to_contact(db.sessions, args.segment, asked, args.as_of)
+        print(f"{said} No file was written to {args.out}.")
+        return 0
+    print(
+        f"list run #{summary.run_id} of '{summary.segment}' ({summary.as_of}, "
+        f"{text('purpose', summary.purpose)}): {summary.members:,} to contact"
+    )
+    for line in _count_lines(summary.by_channel, lambda ch: text("list_channel", ch)):
+        print(line)
+    if summary.by_channel.get("call"):  # callers are handed calls only
+        for name, n in summary.by_caller.items():
+            print(f"  caller {name}: {n:,}")
+    for reason, n in summary.excluded.items():
+        print(f"  excluded, {reason}: {n:,}")
+    _write_and_finish(db, summary.run_id, args, st, summary.document, streamed,
+                      summary.by_channel)
     return 0
 
 

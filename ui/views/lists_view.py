@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.lists import asked as asking
-from services.lists import build, runs
+from services.lists import build, building, runs
 from services.lists.choices import RunChoices, run_choices
 from services.lists.query import UNHELD_PURPOSES
 from services.lists.shown import segment_in
@@ -324,12 +324,16 @@ class ListsView(QWidget):
             # The window saves a run's files on demand, each one whole, so the run is finished
             # as soon as it is stored; a window closed in between leaves it unfinished, shown
             # so under "Past runs" with a button to finish it. A run of nobody is not stored.
-            try:
-                summary = build.build_run(sessions, name, options, progress=progress,
-                                          cancel=cancel, sink=asking.RefuseEmpty())
-            except asking.NobodyToContact:
-                raise asking.nobody_to_contact(sessions, name, asked, options.as_of) from None
-            runs.finish_run(sessions, summary.run_id)
+            # One list of a segment made at a time, on every PC (building.making): another
+            # build of it is waited for, and this one refused if it would replace its calls.
+            with building.making(sessions, name, options.channel, cancel=cancel):
+                try:
+                    summary = build.build_run(sessions, name, options, progress=progress,
+                                              cancel=cancel, sink=asking.RefuseEmpty())
+                except asking.NobodyToContact:
+                    raise asking.nobody_to_contact(sessions, name, asked,
+                                                   options.as_of) from None
+                runs.finish_run(sessions, summary.run_id)
             return summary
 
         self.runner.run(
