@@ -155,6 +155,11 @@ WORK_WORDS = {
     "contact_event": ("a call or contact", "电话/联系"),
     "list_run_member": ("put on a list", "列入名单"),
     "list_run_exclusion": ("put on a list", "列入名单"),
+    "customer_tag": ("a tag", "打标签"),
+    "do_not_contact": ("a do-not-contact", "免打扰设置"),
+    "consent_event": ("a consent or unsubscribe", "营销同意/退订"),
+    "purchase_intent": ("a purchase intent", "购车意向"),
+    "complaint": ("a complaint", "投诉"),
 }
 OTHER_WORK = ("a change to the profile", "资料修改")
 # Who recorded it: the column naming the staff member, by table.

@@ -69,3 +69,58 @@ def test_cancelling_the_question_leaves_the_import(qtbot, worked, database, monk
     qtbot.waitUntil(lambda: bool(seen), timeout=10000)
     qtbot.waitUntil(panel.undo.isEnabled, timeout=5000)
     assert not batches.get_batch(database.sessions, batch_id).undone
+
+
+def test_the_question_counts_the_stored_records_the_import_changed(qtbot, database, tmp_path,
+                                                                   supervisor, monkeypatch):
+    from services.imports.apply import apply
+    from tests.services.import_files import DMS_HEADERS, customer_rows, vin, write_csv
+    from tests.services.test_import_undo_keep_worked import CUSTOMERS, NEW_ADDRESS
+
+    apply(database.sessions, write_csv(tmp_path / "a.csv", DMS_HEADERS,
+                                       customer_rows(1, start=5)), CUSTOMERS)
+    # The same owner with a second car and an address: a new row in the file's counts, and
+    # one stored customer changed.
+    row = customer_rows(1, start=5)[0]
+    row[1], row[6], row[11] = "粤A99999", vin("LSVAB2BM4MZ99999"), NEW_ADDRESS
+    second = apply(database.sessions, write_csv(tmp_path / "b.csv", DMS_HEADERS, [row]),
+                   CUSTOMERS)
+    assert (second.created, second.updated) == (1, 0)
+    asked: list[str] = []
+    monkeypatch.setattr("ui.views.import_batches.QMessageBox.question",
+                        lambda _parent, _title, text, *_a: asked.append(text)
+                        or QMessageBox.StandardButton.Cancel)
+    runner = TaskRunner()
+    panel = BatchesPanel(database, runner, supervisor)
+    panel.show()
+    try:
+        qtbot.waitUntil(lambda: len(panel.rows) == 2, timeout=10000)
+        qtbot.mouseClick(panel.undo, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(asked), timeout=10000)
+        assert "the values it changed in 1 rows are put back" in asked[0]
+    finally:
+        shut_down(panel, runner)
+
+
+def test_an_interrupted_import_shows_as_interrupted_in_the_list(qtbot, database, tmp_path,
+                                                               supervisor):
+    from services.imports.apply import apply
+    from services.store.database import DRIVER_ERRORS
+    from tests.services.import_files import DMS_HEADERS, customer_rows, write_csv
+    from tests.services.test_import_interrupted_listed import CUSTOMERS, _interrupt
+
+    with pytest.raises((OSError, *DRIVER_ERRORS)):
+        apply(database.sessions, write_csv(tmp_path / "三月.csv", DMS_HEADERS,
+                                           customer_rows(600)),
+              CUSTOMERS, progress=_interrupt(database))
+    runner = TaskRunner()
+    panel = BatchesPanel(database, runner, supervisor)
+    panel.show()
+    try:
+        qtbot.waitUntil(lambda: len(panel.rows) == 1, timeout=10000)
+        state = panel.table.item(0, 9)
+        assert state.text() == "interrupted, not stored"
+        assert "Nobody undid it" in state.toolTip()
+        assert not panel.undo.isEnabled()
+    finally:
+        shut_down(panel, runner)

@@ -266,10 +266,11 @@ def _batches(args, open_db) -> int:
     for b in found:
         if b.interrupted:
             state = (f"interrupted {b.undone_at or b.imported_at:%Y-%m-%d %H:%M}: not stored "
-                     f"(the import stopped and took back what it had written; nobody undid it)")
+                     f"(the import stopped and took back the {b.rows_total:,} rows it had "
+                     f"written; nobody undid it)")
         elif b.left:
             state = (f"partly undone {b.undone_at:%Y-%m-%d %H:%M}: kept the customers worked on "
-                     f"since, with {_rows(b.left)} of the import")
+                     f"since, {_kept_words(b.left)}")
         elif b.undone_at:
             state = f"undone {b.undone_at:%Y-%m-%d %H:%M}"
         elif b.completed_by is not None:
@@ -317,7 +318,7 @@ def _undo(args, open_db) -> int:
     if result.partly:
         print(f"  kept {len(result.kept_customers):,} customers worked on since: "
               f"{said_worked(list(result.kept_customers), 10)}")
-        print(f"  left of the import: {_rows(result.left)}")
+        print(f"  left of the import: {_kept_words(result.left)}")
     if result.kept:
         print(f"  {result.kept:,} values changed by hand since the import were left as they are")
     return 0
@@ -325,6 +326,13 @@ def _undo(args, open_db) -> int:
 
 def _rows(per_table: dict[str, int]) -> str:
     return ", ".join(f"{t} {n:,}" for t, n in per_table.items() if n)
+
+
+def _kept_words(left: dict[str, int]) -> str:
+    """What of an import stays with the customers kept, as a clerk counts it."""
+    others = sum(n for t, n in left.items() if t not in ("customer", "vehicle"))
+    return (f"{left.get('customer', 0):,} customers, {left.get('vehicle', 0):,} cars and "
+            f"{others:,} of their records (km readings, profile values, visits)")
 
 
 def _mappings(args, open_db) -> int:

@@ -248,7 +248,10 @@ class BatchesPanel(QWidget):
             .replace("%2", batch.source)
             .replace("%3", f"{local_time(batch.imported_at):%Y-%m-%d %H:%M}")
             .replace("%4", locale.toString(batch.created))
-            .replace("%5", locale.toString(batch.updated))
+            # Stored records it changed: a row that gave a known owner a new car counts as
+            # new in the file's counts, yet the owner's address it changed is put back too.
+            .replace("%5", locale.toString(sum(batch.changed_records.values())
+                                           or batch.updated))
         )
         if batch.completes:
             text += " " + self.tr("It completed the stopped import %1 of the same file, which "
