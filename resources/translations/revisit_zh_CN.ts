@@ -494,7 +494,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>撤销“%2”的导入 #%1（%3）？该次导入新建的内容（%4 行新增）将被删除，%5 行中被修改的值将恢复原样。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="254"/>
+        <location filename="../../ui/views/import_batches.py" line="257"/>
         <source>It completed the stopped import %1 of the same file, which is undone with it.</source>
         <translation>它补完了同一文件中途停止的导入 %1，该导入将一并撤销。</translation>
     </message>
@@ -505,31 +505,31 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="261"/>
+        <location filename="../../ui/views/import_batches.py" line="264"/>
         <source>Import #%1 undone: %2 rows deleted, %3 values put back.</source>
         <translation>导入 #%1 已撤销：删除 %2 行，恢复 %3 个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="265"/>
+        <location filename="../../ui/views/import_batches.py" line="268"/>
         <source>The stopped import %1 it completed was undone with it.</source>
         <translation>它补完的中途停止的导入 %1 已一并撤销。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="268"/>
+        <location filename="../../ui/views/import_batches.py" line="271"/>
         <source>%n value(s) changed by hand since were left as they are.</source>
         <translation>
             <numerusform>其间手工修改过的 %n 个值保持不变。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="273"/>
+        <location filename="../../ui/views/import_batches.py" line="276"/>
         <source>Kept %n customer(s) worked on since (%1), with %2 rows of the import.</source>
         <translation>
             <numerusform>保留了此后有人跟进的 %n 位客户（%1），以及本次导入的 %2 条记录。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="282"/>
+        <location filename="../../ui/views/import_batches.py" line="285"/>
         <source>Undo of import #%1 cancelled; the import is as it was.</source>
         <translation>已取消撤销导入 #%1，该导入保持原样。</translation>
     </message>
@@ -3660,122 +3660,122 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>微信消息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="247"/>
+        <location filename="../../ui/views/list_outputs.py" line="255"/>
         <source>Press “Preview call sheet” to see the call sheet here: %n call(s).</source>
         <translation>
             <numerusform>按左侧“预览回访单”，这里即显示回访单（共 %n 个电话）。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_outputs.py" line="285"/>
+        <location filename="../../ui/views/list_outputs.py" line="293"/>
         <source>%n page(s)</source>
         <translation>
             <numerusform>共 %n 页</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="296"/>
+        <location filename="../../ui/views/list_outputs.py" line="304"/>
         <source>Making the call sheet</source>
         <translation>正在生成回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="324"/>
+        <location filename="../../ui/views/list_outputs.py" line="332"/>
         <source>Printing cancelled: %1 of %2 page(s) sent to the printer.</source>
         <translation>已取消打印：共 %2 页，已送往打印机 %1 页。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="333"/>
+        <location filename="../../ui/views/list_outputs.py" line="341"/>
         <source>Printing the call sheet</source>
         <translation>正在打印回访单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="333"/>
+        <location filename="../../ui/views/list_outputs.py" line="341"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="368"/>
-        <location filename="../../ui/views/list_outputs.py" line="371"/>
+        <location filename="../../ui/views/list_outputs.py" line="376"/>
+        <location filename="../../ui/views/list_outputs.py" line="379"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="425"/>
+        <location filename="../../ui/views/list_outputs.py" line="433"/>
         <source>Counting the WeChat messages</source>
         <translation>正在统计微信消息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="455"/>
+        <location filename="../../ui/views/list_outputs.py" line="463"/>
         <source>This message reads as an offer (%1), but the list was made for “%2”, so it includes customers who refused marketing or never agreed to it. Send offers from a list made for sales or marketing, which leaves them out.</source>
         <translation>这条短信含有营销用语（%1），但名单是为“%2”生成的，其中包括拒绝营销或从未同意营销的客户。营销短信请用以“销售”或“营销”为目的生成的名单发送，这样会自动排除他们。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="464"/>
+        <location filename="../../ui/views/list_outputs.py" line="472"/>
         <source>WeChat list</source>
         <translation>微信名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="465"/>
+        <location filename="../../ui/views/list_outputs.py" line="473"/>
         <source>The first messages:</source>
         <translation>前几条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="466"/>
+        <location filename="../../ui/views/list_outputs.py" line="474"/>
         <source>Write the WeChat list now?</source>
         <translation>现在生成微信名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="518"/>
+        <location filename="../../ui/views/list_outputs.py" line="526"/>
         <source>, about ¥%1</source>
         <translation>，约 ¥%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="520"/>
+        <location filename="../../ui/views/list_outputs.py" line="528"/>
         <source>Messages: %1, left out: %2</source>
         <translation>消息：%1 条，未包含：%2 人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="526"/>
+        <location filename="../../ui/views/list_outputs.py" line="534"/>
         <source>phone numbers masked (only a supervisor&apos;s files hold full numbers)</source>
         <translation>电话号码已部分隐藏（只有主管保存的文件含完整号码）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="528"/>
+        <location filename="../../ui/views/list_outputs.py" line="536"/>
         <source>%1; %2</source>
         <translation>%1；%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="541"/>
+        <location filename="../../ui/views/list_outputs.py" line="549"/>
         <source>Some characters could not be printed</source>
         <translation>部分字符无法打印</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="366"/>
+        <location filename="../../ui/views/list_outputs.py" line="374"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="382"/>
+        <location filename="../../ui/views/list_outputs.py" line="390"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="418"/>
+        <location filename="../../ui/views/list_outputs.py" line="426"/>
         <source>Counting the SMS</source>
         <translation>正在计算短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="442"/>
+        <location filename="../../ui/views/list_outputs.py" line="450"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="476"/>
+        <location filename="../../ui/views/list_outputs.py" line="484"/>
         <source>No member of this list can be sent this message.</source>
         <translation>名单中没有人可以收到这条短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="444"/>
+        <location filename="../../ui/views/list_outputs.py" line="452"/>
         <source>Write the SMS vendor file now?</source>
         <translation>现在生成短信平台文件吗？</translation>
     </message>
@@ -3785,18 +3785,18 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>每位客户的消息，可直接复制粘贴到聊天中。合并字段：%1；竖线后可写备用文字：{店名|本店}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="507"/>
+        <location filename="../../ui/views/list_outputs.py" line="515"/>
         <source>Writing %1</source>
         <translation>正在写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="512"/>
-        <location filename="../../ui/views/list_outputs.py" line="524"/>
+        <location filename="../../ui/views/list_outputs.py" line="520"/>
+        <location filename="../../ui/views/list_outputs.py" line="532"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_outputs.py" line="514"/>
+        <location filename="../../ui/views/list_outputs.py" line="522"/>
         <source>%1 numbers, %2 billed messages, %3 skipped</source>
         <translation>%1 个号码，计费短信 %2 条，跳过 %3 个</translation>
     </message>
@@ -3804,398 +3804,398 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ListsView</name>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="78"/>
+        <location filename="../../ui/views/lists_view.py" line="79"/>
         <source>◀ &amp;Back</source>
         <translation>◀ 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="79"/>
+        <location filename="../../ui/views/lists_view.py" line="80"/>
         <source>&amp;Next ▶</source>
         <translation>下一步(&amp;N) ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="92"/>
+        <location filename="../../ui/views/lists_view.py" line="93"/>
         <source>New list</source>
         <translation>新建名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="93"/>
+        <location filename="../../ui/views/lists_view.py" line="94"/>
         <source>Past runs</source>
         <translation>历史名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="133"/>
+        <location filename="../../ui/views/lists_view.py" line="134"/>
         <source>Each customer&apos;s preferred channel</source>
         <translation>按客户偏好渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="134"/>
+        <location filename="../../ui/views/lists_view.py" line="135"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="135"/>
+        <location filename="../../ui/views/lists_view.py" line="136"/>
         <source>SMS</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="136"/>
+        <location filename="../../ui/views/lists_view.py" line="137"/>
         <source>Mail</source>
         <translation>邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="137"/>
+        <location filename="../../ui/views/lists_view.py" line="138"/>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="138"/>
+        <location filename="../../ui/views/lists_view.py" line="139"/>
         <source>Visit</source>
         <translation>上门拜访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="116"/>
+        <location filename="../../ui/views/lists_view.py" line="117"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="149"/>
+        <location filename="../../ui/views/lists_view.py" line="150"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="150"/>
+        <location filename="../../ui/views/lists_view.py" line="151"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="152"/>
+        <location filename="../../ui/views/lists_view.py" line="153"/>
         <source>Calls to one number (a family&apos;s shared phone, a company&apos;s switchboard) go to one caller, one after another.</source>
         <translation>拨打同一号码的电话（一家人共用的电话、公司总机）分给同一位回访员，前后相连。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="154"/>
+        <location filename="../../ui/views/lists_view.py" line="155"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="158"/>
+        <location filename="../../ui/views/lists_view.py" line="159"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no number to call (without a valid mobile, a landline among their other phones is called), no valid mobile for SMS, no address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无可拨打的电话（无有效手机号时拨打其他电话中的座机）、发短信无有效手机号、无地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="171"/>
+        <location filename="../../ui/views/lists_view.py" line="172"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="172"/>
+        <location filename="../../ui/views/lists_view.py" line="173"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="180"/>
+        <location filename="../../ui/views/lists_view.py" line="181"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="183"/>
+        <location filename="../../ui/views/lists_view.py" line="184"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="184"/>
+        <location filename="../../ui/views/lists_view.py" line="185"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="185"/>
+        <location filename="../../ui/views/lists_view.py" line="186"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="186"/>
+        <location filename="../../ui/views/lists_view.py" line="187"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="198"/>
+        <location filename="../../ui/views/lists_view.py" line="199"/>
         <source>A recall notice goes out whatever other contact the customer had: a safety notice does not wait.</source>
         <translation>召回通知不受近期联系限制：安全通知不能等。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="217"/>
+        <location filename="../../ui/views/lists_view.py" line="218"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="237"/>
+        <location filename="../../ui/views/lists_view.py" line="238"/>
         <source>%1 (ready-made)</source>
         <translation>%1（现成模板）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="345"/>
+        <location filename="../../ui/views/lists_view.py" line="346"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="355"/>
+        <location filename="../../ui/views/lists_view.py" line="356"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="365"/>
+        <location filename="../../ui/views/lists_view.py" line="366"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="368"/>
+        <location filename="../../ui/views/lists_view.py" line="369"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="375"/>
+        <location filename="../../ui/views/lists_view.py" line="376"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="315"/>
-        <location filename="../../ui/views/lists_view.py" line="380"/>
+        <location filename="../../ui/views/lists_view.py" line="316"/>
+        <location filename="../../ui/views/lists_view.py" line="381"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="306"/>
+        <location filename="../../ui/views/lists_view.py" line="307"/>
         <source>Counting the segment</source>
         <translation>正在统计分群人数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="362"/>
+        <location filename="../../ui/views/lists_view.py" line="363"/>
         <source>The segment has %n customer(s) that day; those who may be contacted for this purpose on this channel are the list&apos;s members.</source>
         <translation>
             <numerusform>该分群当天共有 %n 位客户；其中可按此目的、此渠道联系的客户会进入名单。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="389"/>
+        <location filename="../../ui/views/lists_view.py" line="390"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="413"/>
+        <location filename="../../ui/views/lists_view.py" line="414"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="416"/>
+        <location filename="../../ui/views/lists_view.py" line="417"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="420"/>
+        <location filename="../../ui/views/lists_view.py" line="421"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="421"/>
+        <location filename="../../ui/views/lists_view.py" line="422"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="427"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="435"/>
+        <location filename="../../ui/views/lists_view.py" line="436"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="440"/>
+        <location filename="../../ui/views/lists_view.py" line="441"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="479"/>
+        <location filename="../../ui/views/lists_view.py" line="480"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="492"/>
+        <location filename="../../ui/views/lists_view.py" line="493"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="493"/>
+        <location filename="../../ui/views/lists_view.py" line="494"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="496"/>
+        <location filename="../../ui/views/lists_view.py" line="497"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="497"/>
+        <location filename="../../ui/views/lists_view.py" line="498"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="510"/>
+        <location filename="../../ui/views/lists_view.py" line="511"/>
         <source>List #%1 put back; none of its calls is in a caller&apos;s queue.</source>
         <translation>名单 #%1 已恢复；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="512"/>
+        <location filename="../../ui/views/lists_view.py" line="513"/>
         <source>List #%1 withdrawn; none of its calls was in a caller&apos;s queue.</source>
         <translation>名单 #%1 已撤回；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="515"/>
+        <location filename="../../ui/views/lists_view.py" line="516"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="518"/>
+        <location filename="../../ui/views/lists_view.py" line="519"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="529"/>
+        <location filename="../../ui/views/lists_view.py" line="530"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="529"/>
+        <location filename="../../ui/views/lists_view.py" line="530"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="549"/>
+        <location filename="../../ui/views/lists_view.py" line="554"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="565"/>
+        <location filename="../../ui/views/lists_view.py" line="570"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="573"/>
+        <location filename="../../ui/views/lists_view.py" line="578"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="579"/>
+        <location filename="../../ui/views/lists_view.py" line="584"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="584"/>
+        <location filename="../../ui/views/lists_view.py" line="589"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="591"/>
+        <location filename="../../ui/views/lists_view.py" line="596"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="592"/>
+        <location filename="../../ui/views/lists_view.py" line="597"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="594"/>
+        <location filename="../../ui/views/lists_view.py" line="599"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="614"/>
+        <location filename="../../ui/views/lists_view.py" line="619"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="614"/>
+        <location filename="../../ui/views/lists_view.py" line="619"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="614"/>
+        <location filename="../../ui/views/lists_view.py" line="619"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="614"/>
+        <location filename="../../ui/views/lists_view.py" line="619"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="615"/>
+        <location filename="../../ui/views/lists_view.py" line="620"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="615"/>
+        <location filename="../../ui/views/lists_view.py" line="620"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="615"/>
+        <location filename="../../ui/views/lists_view.py" line="620"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="615"/>
+        <location filename="../../ui/views/lists_view.py" line="620"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="653"/>
+        <location filename="../../ui/views/lists_view.py" line="658"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="653"/>
+        <location filename="../../ui/views/lists_view.py" line="658"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="620"/>
+        <location filename="../../ui/views/lists_view.py" line="625"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="622"/>
+        <location filename="../../ui/views/lists_view.py" line="627"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="654"/>
+        <location filename="../../ui/views/lists_view.py" line="659"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="675"/>
+        <location filename="../../ui/views/lists_view.py" line="680"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="676"/>
+        <location filename="../../ui/views/lists_view.py" line="681"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="677"/>
+        <location filename="../../ui/views/lists_view.py" line="682"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
