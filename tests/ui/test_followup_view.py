@@ -162,6 +162,8 @@ def test_profile_change_typed_on_the_call_is_recorded(qtbot, view, due_db):
     view.outcomes.button(0).setChecked(True)
     view.attribute.setCurrentIndex(view.attribute.findData("employment"))
     view.value.setCurrentIndex(view.value.findData("business_owner"))
+    # Saved once the card shows the value recorded now beside the change.
+    qtbot.waitUntil(lambda: view.value_now.text() != "", timeout=5000)
     with qtbot.waitSignal(view.call_saved, timeout=5000):
         view.save_button.click()
     assert profile.value_as_of(due_db.sessions, customer_id, "employment", dt.date.today()) == (

@@ -604,6 +604,13 @@ class FollowUpView(QWidget):
             self._show_hint(self.tr("Pick an outcome first: keys 1 … 6"))
             self.outcomes.buttons()[0].setFocus()
             return
+        if result.profile_changes and self._seen_profile is None:
+            # Saved now, the change would go in unchecked against a colleague's change of the
+            # same field made since the caller last saw it: they see the value now first.
+            self._show_hint(self.tr("The customer's profile is still loading; nothing was "
+                                    "saved: save again once it shows the value recorded now "
+                                    "beside the change."))
+            return
         # The call is recorded as made by whoever is signed in, whose queue it came from
         # (a supervisor may work a colleague's calls).
         staff_id = self.actor.id if self.actor is not None else self.caller.currentData()
