@@ -8561,6 +8561,16 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
+        <location filename="../../ui/error_messages.py" line="425"/>
+        <source>{who} changed this customer&apos;s {attribute} to “{value}” at {when} since you opened it; reload to see their change.</source>
+        <translation>在您打开后，{who} 于 {when} 把该客户的{attribute}改为“{value}”，请重新载入查看其修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="426"/>
+        <source>This customer&apos;s {attribute} was changed to “{value}” at {when} since you opened it; reload to see the change.</source>
+        <translation>在您打开后，该客户的{attribute}已于 {when} 改为“{value}”，请重新载入查看修改。</translation>
+    </message>
+    <message>
         <location filename="../../ui/error_messages.py" line="170"/>
         <source>Cannot undo import batch #{id}: merge #{merge} has since moved records of customers it created or changed. Undo merge #{merge} first.</source>
         <translation>无法撤销导入批次 #{id}：此后的合并 #{merge} 移动了该批次新建或更改的客户的记录。请先撤销合并 #{merge}。</translation>
@@ -9269,16 +9279,6 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/error_messages.py" line="424"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="425"/>
-        <source>{who} changed this customer&apos;s {attribute} at {when} since you opened it; reload to see their change.</source>
-        <translation>在您打开后，{who} 于 {when} 修改了该客户的{attribute}，请重新载入查看其修改。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/error_messages.py" line="426"/>
-        <source>This customer&apos;s {attribute} was changed at {when} since you opened it; reload to see the change.</source>
-        <translation>在您打开后，该客户的{attribute}于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="427"/>

@@ -115,8 +115,10 @@ class _Unseen:
 UNSEEN = _Unseen()
 
 
-def _stale_profile(session: Session, customer_id: int, attribute: str | None):
-    """The StaleEdit naming who recorded the latest change (of `attribute`, or of any)."""
+def _stale_profile(session: Session, customer_id: int, attribute: str | None,
+                   today: dt.date | None = None):
+    """The StaleEdit naming who recorded the latest change (of `attribute`, or of any), and
+    for `attribute` its value in force `today`."""
     query = select(ProfileChange.staff_id, ProfileChange.recorded_at).where(
         ProfileChange.customer_id == customer_id)
     if attribute is not None:
@@ -129,8 +131,12 @@ def _stale_profile(session: Session, customer_id: int, attribute: str | None):
         return versions.stale(versions.CUSTOMER, versions.staff_name(session, latest.staff_id),
                               latest.recorded_at)
     who = versions.staff_name(session, latest.staff_id) if latest else None
+    # The value in force, the one the refused save was checked against: the latest change
+    # recorded may have taken effect on an earlier day than another's.
+    value = _in_force(session, customer_id, attribute, today or dt.date.today())
     return versions.stale(versions.PROFILE, who, latest.recorded_at if latest else None,
-                          attribute=Said.inside(*both("attribute", attribute)))
+                          attribute=Said.inside(*both("attribute", attribute)),
+                          value=Said(*both(attribute, value)))
 
 
 def record_change_in(
@@ -173,7 +179,7 @@ def record_change_in(
     if not isinstance(seen_value, _Unseen):
         seen = validate(attribute, seen_value)
         if _in_force(session, customer_id, attribute, today) != seen:
-            raise _stale_profile(session, customer_id, attribute)
+            raise _stale_profile(session, customer_id, attribute, today)
     old_value = _in_force(session, customer_id, attribute, effective_date)
     if old_value == new_value:
         return None

@@ -45,10 +45,10 @@ REFUSAL_CHANGED = (
        "the change."),
 )
 PROFILE = (
-    N_("{who} changed this customer's {attribute} at {when} since you opened it; reload to see "
-       "their change."),
-    N_("This customer's {attribute} was changed at {when} since you opened it; reload to see "
-       "the change."),
+    N_("{who} changed this customer's {attribute} to “{value}” at {when} since you opened it; "
+       "reload to see their change."),
+    N_("This customer's {attribute} was changed to “{value}” at {when} since you opened it; "
+       "reload to see the change."),
 )
 CUSTOMER = (
     N_("{who} changed this customer at {when} since you opened them; reload to see their "

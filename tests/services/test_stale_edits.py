@@ -136,7 +136,8 @@ def test_stale_profile_change_names_who_and_the_attribute(database, ids):
     wang, li, cid = ids
     profile.record_change(database.sessions, cid, "occupation", "医生", effective_date=TODAY,
                           source="call", staff_id=wang, seen_value=None)
-    with pytest.raises(StaleEdit, match="王芳 changed this customer's occupation at") as refused:
+    with pytest.raises(StaleEdit, match="王芳 changed this customer's occupation to “医生” at"
+                       ) as refused:
         profile.record_change(database.sessions, cid, "occupation", "教师",
                               effective_date=TODAY, source="call", staff_id=li,
                               seen_value=None)

@@ -81,7 +81,7 @@ def test_reload_keeps_what_was_typed_beside_their_value(qtbot, view, demo, other
     view.page.record_change_requested.emit(cid)
     qtbot.waitUntil(lambda: len(opened) == 2, timeout=10000)
     sentence, what_reload_does = shown[0]
-    assert "王主管" in sentence
+    assert sentence.startswith("王主管 changed this customer's occupation to “医生” at ")
     assert "what you typed kept" in what_reload_does and "Cancel drops" in what_reload_does
     again = opened[1]
     assert again["now"] == "医生"  # theirs, as "Now"
