@@ -465,9 +465,10 @@ ALIASES: dict[str, dict[str, str]] = {
         "不接": "no_answer", "占线": "no_answer", "忙": "no_answer", "忙音": "no_answer",
         "无应答": "no_answer", "已接通": "reached", "通了": "reached", "接了": "reached",
         "预约": "appointment", "约了": "appointment", "已约": "appointment",
-        # The phone rejected or cut the call (拒接, 挂断): the customer was not reached, as a
-        # busy line is not; 拒绝 is a customer who answered and said no.
-        "拒接": "no_answer", "挂断": "no_answer", "被挂断": "no_answer", "不需要": "refused",
+        # The phone rejected or cut the call (拒接, 挂断, 秒挂, 挂机): the customer was not
+        # reached, as a busy line is not; 拒绝 is a customer who answered and said no.
+        "拒接": "no_answer", "挂断": "no_answer", "被挂断": "no_answer", "秒挂": "no_answer",
+        "挂机": "no_answer", "不需要": "refused",
         "成交": "bought", "已成交": "bought", "已买": "bought",
         "已发": "sent", "发送成功": "sent", "失败": "failed",
     },

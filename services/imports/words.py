@@ -172,12 +172,13 @@ OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("坐席挂", "reached"), ("正常通话", "reached"), ("unanswered", "no_answer"),
     ("noanswer", "no_answer"), ("answered", "reached"), ("busy", "no_answer"),
     ("congestion", "no_answer"),
-    ("秒挂", "refused"), ("挂机", "refused"),
-    # The phone rejected or cut the call before anyone spoke (拒接, 拒听, 被挂断, 挂断): not
-    # reached, as a busy line is not. A call answered and then hung up was a reach refused, and
-    # a call-centre export's 客户挂断 (the customer ended the call) stays one.
-    ("接通后挂", "refused"), ("客户挂断", "refused"), ("拒接", "no_answer"),
-    ("拒听", "no_answer"), ("拒绝接听", "no_answer"), ("挂断", "no_answer"),
+    # The phone rejected or cut the call before anyone spoke (拒接, 拒听, 被挂断, 挂断, 秒挂
+    # "cut at once", 挂机): not reached, as a busy line is not. A call answered and then hung
+    # up was a reach refused, and a call-centre export's 客户挂断 or 客户挂机 (the customer
+    # ended the call) stays one.
+    ("接通后挂", "refused"), ("客户挂断", "refused"), ("客户挂机", "refused"),
+    ("拒接", "no_answer"), ("拒听", "no_answer"), ("拒绝接听", "no_answer"),
+    ("挂断", "no_answer"), ("秒挂", "no_answer"), ("挂机", "no_answer"),
     # An invitation to come in: accepted is an appointment, declined a reach.
     ("邀约成功", "appointment"), ("邀约失败", "reached"),
     ("拒", "refused"), ("不再来电", "refused"), ("勿扰", "refused"),

@@ -144,7 +144,7 @@ def test_channels_as_call_centres_and_sheets_write_them(raw, code):
     # Refused as unknown before, each rejecting its row.
     ("已接", "reached"), ("已沟通", "reached"), ("客户忙", "reached"), ("已加微信", "reached"),
     ("无人", "no_answer"), ("转语音信箱", "no_answer"), ("已留言", "no_answer"),
-    ("未沟通", "no_answer"), ("秒挂", "refused"), ("挂机", "refused"),
+    ("未沟通", "no_answer"), ("秒挂", "no_answer"), ("挂机", "no_answer"),
     ("号码不存在", "wrong_number"), ("无此号码", "wrong_number"), ("已发短信", "sent"),
     ("短信已发", "sent"), ("未发", "failed"), ("邀约成功", "appointment"),
     ("邀约失败", "reached"),
