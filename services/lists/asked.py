@@ -1,11 +1,11 @@
 """What a list build is asked for, checked before anything is saved or stored, and a build
 nobody would be on refused before its run is stored.
 
-`build_run` saves a template key as a segment (services/segments/service.py
-segment_or_template) before it checks the purpose and the callers, so a build refused for a
-caller nobody is called left a segment saved by a command that made nothing: `check_asked`
-refuses those first, saving nothing. A run of nobody is refused as its members are counted,
-before the run is stored (`RefuseEmpty`, a member sink build_run tells the count first)."""
+`check_asked` refuses an unknown segment or template, purpose or caller, and a segment with
+nobody in it, before anything is built (the window asks it before its question). A run of
+nobody is refused as its members are counted, before the run is stored (`RefuseEmpty`, a
+member sink build_run tells the count first), and before build_run saves a template as a
+segment: a template none of whose members can be contacted leaves nothing saved."""
 
 from __future__ import annotations
 
@@ -44,10 +44,9 @@ class Asked:
 
 def check_asked(sessions: Sessions, name: str, options: RunOptions, *,
                 count: bool = False) -> Asked:
-    """Refuse what build_run would refuse after saving a template as a segment: an unknown
-    segment or template, purpose or caller, and a segment with nobody on the run's date
-    (NobodyToContact), counted when `count` is asked for and for a template not saved yet (a
-    build would save it). Saves nothing."""
+    """Refuse, before any build: an unknown segment or template, purpose or caller, and a
+    segment with nobody on the run's date (NobodyToContact), counted when `count` is asked
+    for and for a template not saved yet (a build would save it). Saves nothing."""
     seg = segments.saved_or_template(sessions, name)
     if isinstance(seg, Segment):
         own, shown = seg.info.purpose, segments.title(seg.info)

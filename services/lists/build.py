@@ -57,6 +57,7 @@ from services.lists.snapshot import (
 )
 from services.outputs.types import Excluded, ListDocument, ListMember, MemberSink
 from services.segments import service as segments
+from services.segments.results import Segment
 from services.segments.sqlx import CreateTempAs, bytewise
 from services.staff.audit import audit
 from services.staff.permissions import told_apart
@@ -168,6 +169,9 @@ def _turns(n: ColumnElement[int], start: int, ids: list[int]) -> ColumnElement[i
     return case(*((slot == i, sid) for i, sid in enumerate(ids)), else_=null())
 
 
+# The segment id a template not saved yet is built under: no saved segment has it, so every
+# other run is another segment's (services/lists/query.py on_another_list).
+UNSAVED = 0
 # A purpose no list is made for: refused before the run (and, by services/lists/asked.py,
 # before a template is saved as a segment for it).
 UNKNOWN_PURPOSE = N_("Unknown purpose '{purpose}' (known: {known}).")
@@ -467,8 +471,14 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         raise RevisitError(N_("Unknown way to split the calls '{split}' (use even or owner)."),
                            split=options.split)
     as_of = options.as_of or dt.date.today()
-    seg, member_query = segment_members(sessions, segment_name, as_of, options.created_by)
-    purpose = options.purpose or seg.info.purpose or "care"
+    # A template is saved as a segment only once its list is known to have somebody on it
+    # (below): a build refused before, for nobody to contact, a caller or a purpose, saves
+    # nothing and leaves nothing in the audit trail.
+    found = segments.saved_or_template(sessions, segment_name)
+    seg = found if isinstance(found, Segment) else None
+    member_query = segments.member_select(found.filter, as_of)
+    own = found.info.purpose if isinstance(found, Segment) else found.purpose
+    purpose = options.purpose or own or "care"
     if purpose not in PURPOSES:
         raise RevisitError(UNKNOWN_PURPOSE, purpose=purpose, known=", ".join(PURPOSES))
     with collector.paused(), sessions.begin() as s:
@@ -487,7 +497,8 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
         dialect = s.get_bind().dialect.name
         functions = SQLITE_FUNCTIONS if dialect == "sqlite" else ()
         facts_of = partial(_facts_query, as_of=as_of, purpose=purpose, dialect=dialect,
-                           fatigue_days=st.contact_fatigue_days, segment_id=seg.info.id)
+                           fatigue_days=st.contact_fatigue_days,
+                           segment_id=seg.info.id if seg else UNSAVED)
         halves.make_facts(s, FACTS, member_query, facts_of, functions)
         facts = _working(FACTS, facts_of(member_query))
         s.execute(text(f"CREATE INDEX {FACTS}_customer ON {FACTS} (customer_id)"))
@@ -506,6 +517,11 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                             .where(_is_member(decided))).scalar_one()
         if sink is not None:
             sink.begin(members)
+        if seg is None:
+            # Saved on a connection of its own (this one has written nothing yet, so holds no
+            # SQLite write lock), and seen here once committed.
+            seg = segments.segment_or_template(sessions, segment_name,
+                                               staff_id=options.created_by)
         # The last finished run of the segment on the same channels: an unfinished one (its
         # files never completed) or a withdrawn one was never this week's work, so "who is
         # new" compares with the run staff actually had; a mail run of the segment beside its
