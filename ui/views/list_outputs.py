@@ -203,9 +203,17 @@ class ListOutputs(QWidget):
         self.wechat_text.textChanged.connect(self._on_wechat_text_changed)
         self.set_document(None, Settings())
 
-    def set_document(self, document: ListDocument | None, settings: Settings) -> None:
+    def set_document(self, document: ListDocument | None, settings: Settings,
+                     texts: run_files.RunTexts | None = None) -> None:
+        """Show `document`'s outputs; `texts`: what its SMS file and WeChat list were last
+        written with, put in their boxes so a re-print says the same (a WeChat list written
+        with the default greeting, or never, gets the default greeting)."""
         self.document = document
         self.settings = settings
+        if texts is not None:
+            self.wechat_text.setPlainText(texts.message or wechat.DEFAULT_MESSAGE)
+            if texts.sms_text:
+                self.sms_text.setPlainText(texts.sms_text)
         self.layout_box.setCurrentIndex(max(0, self.layout_box.findData(settings.label_layout)))
         for w in (
             self.preview_button,

@@ -34,6 +34,7 @@ from services.lists import build, building, runs
 from services.lists.choices import RunChoices, run_choices
 from services.lists.query import UNHELD_PURPOSES
 from services.lists.shown import segment_in
+from services.outputs import run_files
 from services.outputs.types import Steps
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
 from services.store.database import Database
@@ -542,14 +543,18 @@ class ListsView(QWidget):
 
     def open_run(self, run_id: int) -> None:
         """Show a stored run (new or past) on steps 2 and 3."""
+        sessions = self.database.sessions
         self.runner.run(
-            lambda p, c: runs.open_run(self.database.sessions, run_id, Steps(p, c)),
-            on_done=self._show_run,
+            # With the texts its SMS file and WeChat list were written with: saved again, they
+            # say what they said (not the default greeting).
+            lambda p, c: (runs.open_run(sessions, run_id, Steps(p, c)),
+                          run_files.run_texts(sessions, run_id)),
+            on_done=lambda opened: self._show_run(*opened),
             parent_widget=self,
             label=self.tr("Loading the list"),
         )
 
-    def _show_run(self, opened: runs.OpenedRun) -> None:
+    def _show_run(self, opened: runs.OpenedRun, texts: run_files.RunTexts) -> None:
         info, document, settings = opened.info, opened.document, opened.settings
         self.run_id = info.run_id
         self.build_button.setEnabled(True)
@@ -603,7 +608,7 @@ class ListsView(QWidget):
             room = name_room(table)
             if table.columnWidth(names) > room:
                 table.setColumnWidth(names, room)
-        self.outputs.set_document(document, settings)
+        self.outputs.set_document(document, settings, texts)
         self.tabs.setCurrentIndex(0)
         self._go(1)
         self.run_built.emit(info.run_id)
