@@ -325,7 +325,7 @@ class MemberSnapshots:
         # The estimate itself decides; the rounded km (the km column's) says it. A rounded
         # km under 60,000 is an estimate under it: most rows end at the first test.
         if km is not None and km >= 60000 and float(r.km) >= 60000:
-            pts.append(f"估算里程约 {km:,} km：提醒大保养")
+            pts.append(f"估算里程约 {km:,} 公里：提醒大保养")
         days = self._days
         for label, when in (("保险", r.insurance_expiry), ("质保", r.warranty_end)):
             if when is not None:

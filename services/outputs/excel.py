@@ -74,7 +74,7 @@ CALL_COLUMNS = (
     _attr("车牌", "plate", 11),
     _attr("购车日期", "purchase_date", 11, "date"),
     Column("车龄(年)", _years, 8, "float"),
-    _attr("里程(km)", "km", 10, "int"),
+    _attr("里程(公里)", "km", 10, "int"),
     _attr("上次联系", "last_contact", 11, "date"),
     _attr("上次结果", "last_outcome", 9),
     _attr("上次反馈", "last_feedback", 30),

@@ -154,10 +154,6 @@ def _years(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}年"
 
 
-def _km(value: int | None) -> str:
-    # Wrapped like any text: 1,290,791 km does not fit the 18 mm column at 9 pt, and then
-    # "km" goes under the number (shrinking to 8.5 pt would not have made it fit).
-    return "" if value is None else f"{value:,} km"
 
 
 def _last_contact(m: ListMember) -> str:
@@ -225,6 +221,18 @@ class _Styles:
             lines += wrap_lines(plate, WIDTHS[4] - 2 * PAD, self.font, BODY_PT)
         return lines or [""]
 
+    def km(self, value: int | None) -> str:
+        """公里, as the window says it in Chinese (the sheet is printed in Chinese), beside the
+        number when it fits the 18 mm column at 9 pt (up to 99,999公里), else under it: a
+        wrap inside the unit printed 116,974公 with 里 on the next line (shrinking to 8.5 pt
+        would not have made a 7-digit reading fit)."""
+        if value is None:
+            return ""
+        whole = f"{value:,}公里"
+        if text_width(whole, self.font, BODY_PT) <= WIDTHS[5] - 2 * PAD:
+            return whole
+        return f"{value:,}\n公里"
+
     def phone(self, number: str | None) -> list[str]:
         """A number on as few lines as its column takes, broken only before a dash: a landline
         with a 4-digit area code and an extension (0571-88881234-1234) is wider than the
@@ -254,7 +262,7 @@ def _member_row(m: ListMember, st: _Styles,
         st.phone(m.mobile),
         st.wrap(m.best_time, 3, BODY_PT, 4),
         st.vehicle(m.vehicle, m.plate),
-        st.wrap("\n".join(p for p in (_years(m.years_owned), _km(m.km)) if p), 5, BODY_PT, 4),
+        st.wrap("\n".join(p for p in (_years(m.years_owned), st.km(m.km)) if p), 5, BODY_PT, 4),
         st.wrap(_last_contact(m), 6, TEXT_PT),
     ]
     line = None if brief is None else PartsLine(brief_parts(brief), BRIEF_WIDTH - 2 * PAD,

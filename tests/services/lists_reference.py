@@ -252,7 +252,7 @@ def talking_points(r, as_of: dt.date, note: str, selling: bool,
     if selling and years is not None and years >= 5:
         pts.append(f"购车 {years:.1f} 年：可介绍置换、免费评估旧车")
     if r.km is not None and r.km >= 60000:
-        pts.append(f"估算里程约 {round(r.km):,} km：提醒大保养")  # as the km column rounds
+        pts.append(f"估算里程约 {round(r.km):,} 公里：提醒大保养")  # as the km column rounds
     for label, when in (("保险", r.insurance_expiry), ("质保", r.warranty_end)):
         d = _date(when)
         if d and 0 <= (d - as_of).days <= 60:

@@ -96,12 +96,16 @@ def test_the_whole_talking_points_and_the_plate_are_on_the_page(tmp_path):
     path = sheet.write_call_sheet(d, tmp_path / "c.pdf", {"9-0001": _brief(1, d.as_of)})
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
-    words = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
-                       html)
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">'
+                       r'([^<]*)<', html)
 
     def column(j: int) -> str:
+        # In reading order, line by line: pdftotext's own order put the column's header
+        # between two lines of a cell once the km beside it took three lines.
         left, right = sheet.MARGIN + sheet.EDGES[j], sheet.MARGIN + sheet.EDGES[j + 1]
-        return "".join(w for x0, x1, w in words if left <= float(x0) and float(x1) <= right)
+        return "".join(w for _y, x0, x1, w in sorted(
+            (float(y0), float(x0), float(x1), w) for x0, y0, x1, w in words
+            if left <= float(x0) and float(x1) <= right))
 
     assert re.sub(r"\s", "", points) in column(7) and "…" not in column(7)
     assert "沪AD12345" in column(4)

@@ -404,7 +404,7 @@ REFERRAL = "满意度 {} 分：可请其推荐亲友（老带新）"
     ("T-S9", REFERRAL.format(9)),
     ("T-S-LATEST", REFERRAL.format(9)),  # the latest survey on or before the date
     ("T-Y1807", ""), ("T-Y1808", "购车 5.0 年：可介绍置换、免费评估旧车"),
-    ("T-KM59999", ""), ("T-KM60000", "估算里程约 60,000 km：提醒大保养"),
+    ("T-KM59999", ""), ("T-KM60000", "估算里程约 60,000 公里：提醒大保养"),
     ("T-KM-ROUND", ""),  # 59,999.76 km: printed rounded, but below the threshold
     ("T-INS-790", ""), ("T-INS-715", "保险 2026-12-08 到期：可谈续保/延保"),
     ("T-WAR-715", ""),
@@ -435,7 +435,7 @@ def test_every_talking_point_in_order_after_the_switch_note(world):
     assert member.channel == "sms"
     assert member.points.split("；") == [
         "电话已有 5 天未接通，改为短信", "购车 8.9 年：可介绍置换、免费评估旧车",
-        "估算里程约 90,000 km：提醒大保养", "保险 2026-12-23 到期：可谈续保/延保",
+        "估算里程约 90,000 公里：提醒大保养", "保险 2026-12-23 到期：可谈续保/延保",
         "质保 2026-12-03 到期：可谈续保/延保", "12月01日生日：送上祝福", REFERRAL.format(10)]
 
 
@@ -450,7 +450,7 @@ def test_a_run_that_sells_nothing_offers_nothing(world, purpose):
     reminded = (["保养 2027-01-01 到期（无保养记录，按常规间隔）：提醒预约"]
                 if purpose == "reminder" else [])
     assert member.points.split("；") == [
-        "电话已有 5 天未接通，改为短信", *reminded, "估算里程约 90,000 km：提醒大保养",
+        "电话已有 5 天未接通，改为短信", *reminded, "估算里程约 90,000 公里：提醒大保养",
         "保险 2026-12-23 到期：可谈续保/延保", "质保 2026-12-03 到期：可谈续保/延保",
         "12月01日生日：送上祝福"]
 

@@ -97,7 +97,7 @@ def test_call_sheet_is_legible_and_every_word_stays_in_its_column(tmp_path):
     """Read back with poppler's word boxes: the table's words are at least 8.5 pt tall (the
     body 9 pt), every word inside its cell's padding (none on or across a column border, not
     even a closing mark at a line's end), the notes column at least 45 mm wide, and the km of
-    the talking point is the km of the km column, 1,290,791 km fitting its column."""
+    the talking point is the km of the km column, 1,290,791 and its 公里 fitting its column."""
     path = pdf_call_sheet.write_call_sheet(punctuated_doc(), tmp_path / "c.pdf")
     words = word_boxes(path)
     to_pt = 72 / 25.4
@@ -121,7 +121,7 @@ def test_call_sheet_is_legible_and_every_word_stays_in_its_column(tmp_path):
     kms = [w for *_, w in body if re.fullmatch(r"\d{1,3}(,\d{3})+", w)]
     assert kms and set(kms) == {"1,290,791"}  # in the km column and in the talking point
     km_column = [w for x0, *_, w in body if edges[5] <= x0 < edges[6]]
-    assert "1,290,791" in km_column and "km" in km_column
+    assert "1,290,791" in km_column and "公里" in km_column  # as the window says it
 
 
 def test_time_words_are_never_split_across_lines():
