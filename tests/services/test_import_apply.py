@@ -315,7 +315,8 @@ def test_undo_keeps_values_changed_by_hand_and_refuses_to_delete_later_records(d
     with database.sessions.begin() as s:
         s.add(ContactEvent(customer_id=zhang.id, contact_at=dt.datetime(2026, 11, 30, 10),
                            channel="phone", purpose="care", outcome="reached"))
-    with pytest.raises(RevisitError, match="contact_event"):
+    # Said in staff words: the customer and what was recorded, not the table holding it.
+    with pytest.raises(RevisitError, match=r"张三 13800138080: a call or contact\)"):
         batches.undo_batch(database.sessions, first.batch_id)
 
 
