@@ -67,6 +67,10 @@ FACTS: dict[str, Fact] = {f.key: f for f in (
     Fact("km", NUMBER, "估算里程", "Estimated km", "公里", "km"),
     Fact("km_per_year", NUMBER, "年均里程", "Km per year", "公里", "km",
          hint_zh="与估算里程同一条连线", hint_en="the estimated km's line"),
+    # The whole time owned, beside the line's recent rate: a car driven 13,000 km a year for
+    # 7 years and 6,000 in the year last read is not a car hardly driven.
+    Fact("km_per_year_owned", NUMBER, "购车以来年均里程", "Km per year since bought", "公里",
+         "km", hint_zh="估算里程 ÷ 购车年限", hint_en="the estimated km ÷ years owned"),
     Fact("satisfaction", NUMBER, "最近满意度", "Latest satisfaction", "分", "of 10"),
     Fact("satisfaction_trend", CODE, "满意度走向", "Satisfaction trend", codes=DIRECTIONS,
          vocabulary="direction"),
@@ -227,6 +231,14 @@ def _marketing_ok(b: Brief) -> bool:
     return b.marketing_consent is True and not refused
 
 
+def _per_year_owned(car: CarLine | None) -> int | None:
+    """The car's estimated km ÷ its years owned (the brief's two figures); None for a car
+    bought less than a month ago, whose rate says nothing yet."""
+    if car is None or car.km is None or car.years is None or car.years < 1 / 12:
+        return None
+    return round(car.km / car.years)
+
+
 def facts_of(b: Brief) -> dict[str, object]:
     """Every fact of FACTS for the customer of `b` on its day; None where nothing is known."""
     car = _car(b)
@@ -245,6 +257,7 @@ def facts_of(b: Brief) -> dict[str, object]:
         "years_owned": car.years if car else None,
         "km": car.km if car else None,
         "km_per_year": car.km_per_year if car else None,  # the brief's, from the same line
+        "km_per_year_owned": _per_year_owned(car),
         "satisfaction": b.last_survey.overall if b.last_survey else None,
         "satisfaction_trend": None if len(trend) < 2 else
         "up" if trend[-1] > trend[-2] else "down" if trend[-1] < trend[-2] else "same",

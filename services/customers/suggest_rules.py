@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from models.codes import PURPOSES
 from services.customers.suggest_facts import (
@@ -122,9 +122,21 @@ def rule_from(data: object) -> Rule:
     when = data.get("when") or []
     if not isinstance(when, list):
         raise RevisitError(N_("A rule's conditions must be a list."))
-    return Rule(str(data.get("name", "")).strip(), str(data.get("purpose", "")),
-                _points(str(data.get("points", ""))), tuple(_condition(c) for c in when),
-                bool(data.get("enabled", True)))
+    return _built_in_now(Rule(str(data.get("name", "")).strip(), str(data.get("purpose", "")),
+                              _points(str(data.get("points", ""))),
+                              tuple(_condition(c) for c in when),
+                              bool(data.get("enabled", True))))
+
+
+def _built_in_now(rule: Rule) -> Rule:
+    """A stored copy of a built-in rule (its name and talking points) whose conditions an
+    earlier version wrote (OLD_WHEN), with the conditions the built-in rule has now; a rule a
+    supervisor changed stays theirs."""
+    if (rule.name, rule.when) not in OLD_WHEN:
+        return rule
+    now = next((r for r in DEFAULT_RULES if r.name == rule.name and r.points == rule.points),
+               None)
+    return rule if now is None else replace(rule, when=now.when)
 
 
 def rules_from_json(text_: str) -> tuple[Rule, ...]:
@@ -297,7 +309,10 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          # km after 8 years is no "仅约 … 车况尚新" when the last year read only 6,000.
          "购车 {years_owned} 年，估算约 {km} 公里，{km_since} 以来每年约 {km_per_year} 公里，"
          "近来用车少：做保养提醒、关心用车，不主动推荐换车",
-         (_c("years_owned", ">=", 5), _c("km_per_year", "<=", 10000))),
+         # The recent rate and the whole time owned both low: one quiet year of a car driven
+         # 13,000 km a year before is no car hardly driven.
+         (_c("years_owned", ">=", 5), _c("km_per_year", "<=", 10000),
+          _c("km_per_year_owned", "<=", 10000))),
     Rule("强意向跟进", "sales",
          "意向强，预计{intent_window}内购车，预算约 {intent_price}，关注 {intent_models}：邀约"
          "到店试驾",
@@ -356,3 +371,9 @@ OLD_POINTS = {old: next(r.points for r in DEFAULT_RULES if r.name == name) for n
      "购车 {years_owned} 年，估算仅约 {km} 公里（每年约 {km_per_year} 公里），车况尚新：做"
      "保养提醒、关心用车，不主动推荐换车"),
 )}
+# Built-in conditions as earlier versions wrote them, by rule: the low-km reminder tested the
+# recent km rate alone.
+OLD_WHEN = {
+    ("里程低：保养提醒而非换车", (Condition("years_owned", ">=", 5),
+                                  Condition("km_per_year", "<=", 10000))),
+}
