@@ -56,6 +56,7 @@ def test_a_profile_change_saved_before_the_card_loaded_is_not_stored_unchecked(
         slow_profile.set()
         qtbot.waitUntil(lambda: view.value_now.text() != "", timeout=5000)
         assert label("employment", "retired") in view.value_now.text()  # the colleague's
+        assert view.hint.text() == ""  # no longer asked to wait
         assert view.value.currentData() == "business_owner"  # what was typed stays
         with qtbot.waitSignal(view.call_saved, timeout=5000):
             view.save_button.click()

@@ -170,6 +170,7 @@ class FollowUpView(QWidget):
         # (a colleague's change since refuses the save, naming it).
         self.value_now = QLabel()
         self._seen_profile: dict[str, str | None] | None = None
+        self._waiting_for_profile = False  # the hint says to save once the profile shows
         self.attribute.currentIndexChanged.connect(self._on_attribute_changed)
         self.when = MomentField()
         self.when.setToolTip(self.tr("When the call was made: now, or the day and time on the "
@@ -427,6 +428,7 @@ class FollowUpView(QWidget):
         self._shown = call
         self._purpose = None
         self._seen_profile = None
+        self._waiting_for_profile = False
         self.save_button.setEnabled(call is not None)
         self.outcomes.setExclusive(False)
         for button in self.outcomes.buttons():
@@ -507,6 +509,9 @@ class FollowUpView(QWidget):
             self.brief.show_brief(brief)
             self._seen_profile = profile
             self._show_value_now()
+            if self._waiting_for_profile:  # the hint asking to wait for it is done with
+                self._waiting_for_profile = False
+                self._show_hint("")
             chosen = self.km_car.currentData()
             # Newest bought first: where a km goes when the call names no car.
             cars = sorted((c for c in brief.cars if c.active),
@@ -610,6 +615,7 @@ class FollowUpView(QWidget):
             self._show_hint(self.tr("The customer's profile is still loading; nothing was "
                                     "saved: save again once it shows the value recorded now "
                                     "beside the change."))
+            self._waiting_for_profile = True
             return
         # The call is recorded as made by whoever is signed in, whose queue it came from
         # (a supervisor may work a colleague's calls).
