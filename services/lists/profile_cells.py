@@ -98,8 +98,11 @@ def cell_text(v) -> str:
 
 
 
+# The column a caller types the car's km in, in 公里 as the window says it; lists written
+# before December 2026 head it 当前里程(km), and those come back filled in too.
+KM_HEADER, OLD_KM_HEADER = "当前里程(公里)", "当前里程(km)"
 # What a caller may type besides the outcome: kept only with one.
-TYPED = ("联系日期", "客户反馈", "下次跟进", "当前里程(km)", "画像变化")
+TYPED = ("联系日期", "客户反馈", "下次跟进", KM_HEADER, OLD_KM_HEADER, "画像变化")
 
 
 def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
@@ -136,7 +139,7 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
     # A km cell that cannot be read leaves the rest of the row to be stored, as an unread
     # 画像变化 cell does: the call was made whatever the odometer said.
     km, km_unread = None, None
-    km_raw = row.get("当前里程(km)")
+    km_raw = row[KM_HEADER] if KM_HEADER in row else row.get(OLD_KM_HEADER)
     if km_raw not in (None, ""):
         read = normalise_km(spoken_km(km_raw))  # 32000, 3.2万, 32,000公里, 8万6
         if read.value is None:

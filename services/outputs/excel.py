@@ -96,7 +96,8 @@ def _entry_columns(*outcomes: str) -> tuple[Column, ...]:
         Column("结果", _empty, 10, choices=tuple(text("outcome", o) for o in outcomes)),
         Column("客户反馈", _empty, 30),
         Column("下次跟进", _empty, 11, "date"),
-        Column("当前里程(km)", _empty, 12, "int"),
+        # services/lists/profile_cells.py KM_HEADER, which reads it back.
+        Column("当前里程(公里)", _empty, 12, "int"),
         Column("画像变化", _empty, 24, hint=PROFILE_HINT),
     )
 

@@ -57,7 +57,7 @@ def test_the_summary_says_calls_recorded_on_screen_and_km_left_out(listed, monke
     accounts.create_first_supervisor(database.sessions, "boss", "王主管", SUPERVISOR_PASSWORD)
     _on_screen(database, _cell(path, col, 2, "编号"), "reached", dt.datetime(2026, 11, 24, 10))
     _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24",
-                      (3, "结果"): "接通", (3, "当前里程(km)"): "八万多点"})
+                      (3, "结果"): "接通", (3, "当前里程(公里)"): "八万多点"})
     code, out, err = _outcomes(database, path, monkeypatch, capsys)
     assert code == 0, (out, err)
     assert "1 contacts stored, 0 already read before, 1 already recorded on screen, " in out

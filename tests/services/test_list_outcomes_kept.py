@@ -77,7 +77,7 @@ def test_a_row_without_a_contact_date_is_dated_by_the_day_its_list_was_handed_ou
         run = s.get_one(ListRun, int(codes[0].split("-")[0]))
         run.finished_at = dt.datetime(2026, 11, 24, 12)  # handed out the day after its date
         run_id = run.id
-    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(km)"): 32000,
+    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(公里)"): 32000,
                       (3, "结果"): "无人接听",
                       (4, "结果"): "接通", (4, "联系日期"): "2026-11-25"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)

@@ -134,7 +134,7 @@ def test_an_erased_customer_gets_nothing_back(listed):
         s.execute(Customer.__table__.update().where(Customer.code == code)
                   .values(erased_at=dt.datetime(2026, 11, 24, 9)))
     _fill(path, col, {(2, "结果"): "接通", (2, "客户反馈"): "张先生说下周来",
-                      (2, "当前里程(km)"): 95000, (3, "结果"): "接通"})
+                      (2, "当前里程(公里)"): 95000, (3, "结果"): "接通"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 1 and code not in _events(database)
     assert report.problems[0][0] == 2 and "erased at their request" in report.problems[0][1]
@@ -148,7 +148,7 @@ def test_an_erased_customer_gets_nothing_back(listed):
     (dt.datetime(2026, 11, 24, 9, 30), dt.date(2026, 11, 24))])
 def test_contact_dates_are_read_as_people_type_them(listed, typed, day):
     database, path, col = listed
-    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): typed, (2, "当前里程(km)"): "9.1万"})
+    _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): typed, (2, "当前里程(公里)"): "9.1万"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.km_readings, report.problems) == (1, 1, ())
     with database.sessions() as s:
@@ -185,8 +185,8 @@ def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
         (2, "结果"): "接通", (2, "联系日期"): "2026-11-20",  # before the run's date
         (3, "结果"): "接通", (3, "联系日期"): "2026-11-24", (3, "下次跟进"): "2026-11-01",
         (4, "结果"): "接通", (4, "联系日期"): "2026-02-30",
-        (5, "结果"): "接通", (5, "当前里程(km)"): 32000,  # an odometer does not go back
-        (6, "结果"): "接通", (6, "当前里程(km)"): "120,500公里"})
+        (5, "结果"): "接通", (5, "当前里程(公里)"): 32000,  # an odometer does not go back
+        (6, "结果"): "接通", (6, "当前里程(公里)"): "120,500公里"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 1 and report.km_readings == 1
     said = dict(report.problems)
@@ -463,14 +463,14 @@ def test_a_row_typed_into_after_it_was_read_is_corrected_and_the_old_kept(listed
     code = _cell(path, col, 2, "编号")
     _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24",
                       (2, "客户反馈"): "下周来保养", (2, "下次跟进"): "2026-12-01",
-                      (2, "当前里程(km)"): 320000,  # a zero too many
+                      (2, "当前里程(公里)"): 320000,  # a zero too many
                       (3, "结果"): "接通", (3, "联系日期"): "2026-11-24",
                       (4, "结果"): "未接通"})
     first = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (first.stored, first.km_readings, first.corrected) == (3, 1, 0)
     # The caller mends row 2, types a km into row 3 and empties row 4's feedback-less cells.
     _fill(path, col, {(2, "客户反馈"): "下周二来保养，要代步车", (2, "下次跟进"): "2026-12-02",
-                      (2, "当前里程(km)"): 32000, (3, "当前里程(km)"): "4.1万",
+                      (2, "当前里程(公里)"): 32000, (3, "当前里程(公里)"): "4.1万",
                       (3, "画像变化"): "婚姻=已婚"})
     again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (again.stored, again.already, again.corrected) == (0, 3, 2)
@@ -492,7 +492,7 @@ def test_a_row_typed_into_after_it_was_read_is_corrected_and_the_old_kept(listed
     # The same file a third time changes nothing; an older copy's empty cells erase nothing.
     third = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (third.stored, third.already, third.corrected) == (0, 3, 0)
-    _fill(path, col, {(2, "客户反馈"): None, (2, "下次跟进"): None, (2, "当前里程(km)"): None})
+    _fill(path, col, {(2, "客户反馈"): None, (2, "下次跟进"): None, (2, "当前里程(公里)"): None})
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).corrected == 0
     with database.sessions() as s:
         assert s.scalar(select(ContactEvent.feedback).where(
@@ -563,12 +563,12 @@ def test_an_outcome_put_right_leaves_the_contact_as_the_row_now_says(listed, tmp
     code = _cell(path, col, 2, "编号")
     _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24 15:30",
                       (2, "客户反馈"): "测试", (2, "下次跟进"): "2026-12-01",
-                      (2, "当前里程(km)"): 32000})
+                      (2, "当前里程(公里)"): 32000})
     older = tmp_path / "older.xlsx"
     older.write_bytes(path.read_bytes())
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
     _fill(path, col, {(2, "结果"): "无人接听", (2, "联系日期"): "2026-11-24",
-                      (2, "客户反馈"): None, (2, "下次跟进"): None, (2, "当前里程(km)"): None})
+                      (2, "客户反馈"): None, (2, "下次跟进"): None, (2, "当前里程(公里)"): None})
     again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (again.stored, again.already, again.corrected) == (0, 1, 1)
     no_answer = "no_answer"
@@ -593,13 +593,13 @@ def test_an_outcome_put_right_leaves_the_contact_as_the_row_now_says(listed, tmp
 def test_a_corrected_km_is_still_held_to_the_odometer(listed):
     database, path, col = listed
     vehicle = _visit_reading(database, path, col, 2, 50000)
-    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(km)"): 52000})
+    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(公里)"): 52000})
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
-    _fill(path, col, {(2, "当前里程(km)"): 48000})
+    _fill(path, col, {(2, "当前里程(公里)"): 48000})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.corrected == 0
     assert "km 48,000 is less than the 50,000 km read on 2026-10-01" in dict(report.problems)[2]
-    _fill(path, col, {(2, "当前里程(km)"): 51000})  # below its own first reading: a correction
+    _fill(path, col, {(2, "当前里程(公里)"): 51000})  # below its own first reading: a correction
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).corrected == 1
     with database.sessions() as s:
         assert sorted(s.scalars(select(MileageReading.km).where(
@@ -612,14 +612,14 @@ def test_a_km_with_a_digit_too_many_is_a_problem_not_a_reading(listed):
     vehicle = _visit_reading(database, path, col, 2, 50000)
     days = (TODAY - dt.date(2026, 10, 1)).days
     _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): TODAY.isoformat(),
-                      (2, "当前里程(km)"): 520000})
+                      (2, "当前里程(公里)"): 520000})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 0 and "km 520,000 is 470,000 more than the 50,000 km read on " \
         "2026-10-01" in dict(report.problems)[2]
     most = 50000 + 2000 * days
-    _fill(path, col, {(2, "当前里程(km)"): most + 1})
+    _fill(path, col, {(2, "当前里程(公里)"): most + 1})
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).stored == 0
-    _fill(path, col, {(2, "当前里程(km)"): most})
+    _fill(path, col, {(2, "当前里程(公里)"): most})
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
     with database.sessions() as s:
         assert sorted(s.scalars(select(MileageReading.km).where(

@@ -99,7 +99,7 @@ def test_an_outcome_a_character_wrong_is_read_when_one_wording_is_that_close(lis
                                            ("8万6千", 86000), ("约8万6公里", 86000)])
 def test_a_km_said_as_spoken_is_read(listed, typed, km):
     database, path, col = listed
-    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(km)"): typed})
+    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(公里)"): typed})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 1 and report.km_readings == 1
     with database.sessions() as s:
@@ -109,7 +109,7 @@ def test_a_km_said_as_spoken_is_read(listed, typed, km):
 def test_a_km_that_cannot_be_read_leaves_the_contact_stored_and_is_said(listed):
     database, path, col = listed
     code = _cell(path, col, 2, "编号")
-    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(km)"): "八万多点"})
+    _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(公里)"): "八万多点"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.km_readings, report.found) == (1, 0, ())
     assert _contacts(database, code) == [("reached", None)]

@@ -494,7 +494,7 @@ def test_outcomes_back_idempotent_with_problems_by_row(database, tmp_path):
     ws.cell(2, col["联系日期"], dt.date(2026, 11, 24))
     ws.cell(2, col["客户反馈"], "下周六上午来店")
     ws.cell(2, col["下次跟进"], "2026-11-28")
-    ws.cell(2, col["当前里程(km)"], "91,000")
+    ws.cell(2, col["当前里程(公里)"], "91,000")
     ws.cell(2, col["画像变化"], "婚姻=已婚；就业=企业主")
     ws.cell(3, col["结果"], "很好")
     ws.cell(4, col["结果"], "无人接听")

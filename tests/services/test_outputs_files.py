@@ -281,7 +281,7 @@ def test_excel_list_header_dates_text_and_formula_safety(tmp_path):
     assert row["电话"].data_type == "s" and row["电话"].value == "13800130001"
     assert row["购车日期"].is_date and row["购车日期"].value.date() == dt.date(2018, 5, 1)
     assert ws.column_dimensions["A"].width == 10
-    assert {"结果", "联系日期", "当前里程(km)", "画像变化"} <= set(header)
+    assert {"结果", "联系日期", "当前里程(公里)", "画像变化"} <= set(header)
 
 
 @pytest.mark.parametrize(("channel", "offered"), [

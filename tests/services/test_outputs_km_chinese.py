@@ -12,12 +12,18 @@ import subprocess
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
+from models import MileageReading
 from services.demo.generator import generate
-from services.lists import build, runs
+from services.lists import build, outcomes, runs
 from services.outputs import run_files
 from services.segments import service as segments
 from services.store.settings import load_settings
+from tests.services import test_list_outcomes_rows as rows_read
+from tests.services.test_list_outcomes_rows import TODAY, _fill
+
+listed = rows_read.listed  # the run's Excel call list, as the tests of rows read use it
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -55,3 +61,23 @@ def test_the_call_sheet_and_call_list_say_gongli(database, tmp_path):
     header = next(openpyxl.load_workbook(xlsx, read_only=True).active
                   .iter_rows(values_only=True))
     assert "里程(公里)" in header and "里程(km)" not in header
+
+
+def test_a_call_list_headed_the_old_way_still_comes_back_with_its_km(listed):
+    """Lists printed before the column said 公里 head it 当前里程(km): filled in, their km is
+    read back as the new column's is."""
+    database, path, col = listed
+    assert "当前里程(公里)" in col and "当前里程(km)" not in col
+    book = openpyxl.load_workbook(path)
+    book.active.cell(1, col["当前里程(公里)"]).value = "当前里程(km)"
+    book.save(path)
+    old = {**{h: c for h, c in col.items() if h != "当前里程(公里)"},
+           "当前里程(km)": col["当前里程(公里)"]}
+    _fill(path, old, {(2, "结果"): "接通", (2, "当前里程(km)"): "32,000公里",
+                      (3, "结果"): "无人接听", (3, "当前里程(km)"): 45000})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.stored, report.problems) == (2, ())
+    with database.sessions() as s:
+        read = sorted(s.scalars(select(MileageReading.km).where(
+            MileageReading.source == "call")))
+    assert read == [32000, 45000]

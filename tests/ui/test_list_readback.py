@@ -251,8 +251,8 @@ def test_a_list_kept_as_csv_is_read_back_when_chosen_or_dropped(qtbot, panel, da
 def test_a_km_that_cannot_be_read_is_listed_with_the_contact_stored(qtbot, panel, database,
                                                                     tmp_path, monkeypatch):
     path = _filled(database, tmp_path, {
-        (2, "结果"): "接通", (2, "当前里程(km)"): "八万多点",
-        (3, "结果"): "接通", (3, "当前里程(km)"): "8万6"})
+        (2, "结果"): "接通", (2, "当前里程(公里)"): "八万多点",
+        (3, "结果"): "接通", (3, "当前里程(公里)"): "8万6"})
     _choose(monkeypatch, path)
     with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
         qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
