@@ -343,6 +343,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "import_undo": ("撤销导入", "Import undone"),
         "import_withdraw": ("撤回中断的导入", "Stopped import taken back"),
         "read_outcomes": ("读回名单结果", "List outcomes read back"),
+        "undo_read_outcomes": ("撤销读回的名单结果", "List read-back undone"),
         "erase_customer": ("擦除客户个人信息", "Customer's personal data erased"),
         "tag_group_add": ("新增标签组", "Tag group added"),
         "tag_group_rename": ("重命名标签组", "Tag group renamed"),

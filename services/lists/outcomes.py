@@ -64,6 +64,7 @@ from services.lists.profile_cells import (
     record_row_changes,
     reread_changes,
 )
+from services.lists.readback_trail import Trail, new_read
 from services.lists.snapshot import member_data
 from services.staff.audit import local_time, record
 from services.staff.permissions import Actor, with_user_name
@@ -254,12 +255,13 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     problems += refused
     undated = frozenset(r.code for r in rows if r.day is None)
     totals = _Counts()
+    read = new_read()  # every audit entry of this read carries it: the read can be undone
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         for attempt in range(RETRIES):
             try:
                 counts = _store_chunk(sessions, part, path.name, actor, staff_id, today,
-                                      undated)
+                                      undated, read)
                 break
             except IntegrityError:
                 # Another process stored some of these rows' events since we looked: look
@@ -491,7 +493,7 @@ def _seen(s: Session, r: Row, member: ListRunMember, run: ListRun, key: str,
 
 def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Actor | None,
                  staff_id: int | None, today: dt.date,
-                 undated: frozenset[str] = frozenset()) -> _Counts:
+                 undated: frozenset[str] = frozenset(), read: str = "") -> _Counts:
     """One transaction: each row's contact event with its member's state, km reading and
     profile changes, and one audit entry per list run touched. `undated`: the row codes of
     the file's rows without a 联系日期."""
@@ -499,6 +501,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
     stored_by_run: Counter[int] = Counter()
     corrected_by_run: dict[int, list[dict]] = {}  # what each run's corrected rows said before
     with sessions.begin() as s:
+        trail = Trail(s)
         callers = _callers(s)
         for r in rows:
             run_id = _run_of(r.code)
@@ -511,6 +514,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                                         f"编号“{r.code}”不是本数据库任何名单中的一行"))
                 continue
             run = s.get_one(ListRun, member.run_id)
+            trail.run = member.run_id
             # The member's row id, the day and the outcome: reading the file again, or again
             # after a killed read, adds nothing twice.
             key = f"list:{r.code}:{r.day or '-'}:{r.outcome}"
@@ -658,11 +662,13 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
             got.changes += record_row_changes(s, member.customer_id, r.code, r.changes, day,
                                               source, caller, today)
             s.flush()
-        for run_id in sorted(stored_by_run.keys() | corrected_by_run.keys()):
+        s.flush()
+        for run_id in sorted(stored_by_run.keys() | corrected_by_run.keys() | trail.runs()):
             detail: dict = {"file": file_name, "stored": stored_by_run[run_id],
                             "rows": f"{rows[0].number}-{rows[-1].number}"}
             if run_id in corrected_by_run:
                 detail["corrected"] = corrected_by_run[run_id]
+            detail.update(read=read, **trail.detail(run_id))
             record(s, actor, "read_outcomes", "list_run", run_id, detail)
     return got
 
