@@ -25,7 +25,7 @@ from models import AuditLog, Customer, ListRunMember, MileageReading, ProfileCha
 from services.customers.profile import value_as_of_select
 from services.lists.readback_trail import TABLES, plain
 from services.staff.audit import record
-from services.staff.permissions import Actor
+from services.staff.permissions import NOBODY, Actor
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
@@ -182,10 +182,11 @@ def undo_read_back(sessions: Sessions, number: int, *, actor: Actor | None,
     with sessions.begin() as s:
         token, parts = _parts(s, number)
         first = parts[0][0]
-        if actor is None or not (actor.is_supervisor or actor.id == first.staff_id):
+        if actor is None:
+            raise RevisitError(NOBODY)
+        if not (actor.is_supervisor or actor.id == first.staff_id):
             raise RevisitError(N_("Only a supervisor or the person who read a file back may "
-                                  "undo the read; {user} is neither."),
-                               user=actor.name if actor else "nobody")
+                                  "undo the read; {user} is neither."), user=actor.name)
         if s.scalar(select(AuditLog.id).where(AuditLog.action == UNDONE,
                                               AuditLog.detail.contains(f'"read": "{token}"'))):
             raise RevisitError(N_("Read-back #{number} was undone already; reading the file "

@@ -19,7 +19,7 @@ from services.store.errors import N_, Cancelled, RevisitError
 from services.store.settings import Settings, load_settings
 from services.store.versions import when_text
 from services.store.writable import check_folder
-from ui.cli import EXIT_CANCELLED
+from ui.cli import EXIT_CANCELLED, list_readbacks
 from ui.cli.auth import WRITE
 from ui.cli.parsing import count, day, moment, out_file, record_id, user_path
 from ui.cli.progress import TerminalProgress
@@ -79,6 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--undo", action="store_true",
                    help="put a withdrawn run back: its calls not yet made return to the queues")
     w.set_defaults(handler=_withdraw, access=WRITE)
+    list_readbacks.register(acts)  # list readbacks, list undo-readback N
 
 
 FORMATS = ("pdf", "xlsx", "csv")
