@@ -10,6 +10,7 @@ from services.lists import readback_undo
 from services.store.versions import when_text
 from ui.cli.auth import WRITE
 from ui.cli.parsing import record_id
+from ui.cli.terminal import display_width
 
 
 def register(acts: argparse._SubParsersAction) -> None:
@@ -49,6 +50,8 @@ def _readbacks(args, open_db) -> int:
             state = f"  (undone {when_text(r.undone_at)} by {r.undone_by or '?'})"
         elif not r.undoable:
             state = "  (read before reads could be undone)"
-        print(f"{r.number:>6}  {when_text(r.at):16}  {r.staff_name or '-':12}  {runs:8}  "
+        by = r.staff_name or "-"
+        by += " " * max(0, 12 - display_width(by))  # a Chinese name takes two columns a character
+        print(f"{r.number:>6}  {when_text(r.at):16}  {by}  {runs:8}  "
               f"{r.stored:>8,}  {r.km_readings:>4,}  {r.profile_changes:>7,}  {r.file}{state}")
     return 0
