@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -178,10 +179,16 @@ def translate_db_error(exc: Exception, url: str | None, *,
             N_("{where} is not a Revisit database (the file is damaged or of another kind)."),
             where=where,
         )
-    if "disk is full" in low or "no space" in low:
+    if "disk is full" in low or "no space" in low or ("disk i/o error" in low
+                                                      and _disk_full(url)):
         return RevisitError(
             N_("The disk holding {where} is full; nothing was changed."), where=where
         )
+    if "disk i/o error" in low:
+        return RevisitError(
+            N_("The disk holding {where} reported an error while Revisit read or wrote the "
+               "database; nothing was changed. Check the disk, or the connection to the shared "
+               "folder, and try again."), where=where)
     if "readonly" in low or "read-only" in low:
         companion = _read_only_companion(url)
         if companion is not None:
@@ -196,6 +203,24 @@ def translate_db_error(exc: Exception, url: str | None, *,
                "looks after this PC to let you write to the file and its folder, or open a copy "
                "kept in a folder you may write to."), where=where)
     return RevisitError(N_("Database error on {where}: {detail}"), where=where, detail=text_)
+
+
+# Less room than this on a SQLite file's disk: a write refused there is the full disk's (a
+# change needs its pages, their write-ahead log frames and the 32 KiB shared-memory file).
+FULL_BELOW = 1 << 20
+
+
+def _disk_full(url: str | None) -> bool:
+    """Whether the disk holding a SQLite database has (almost) no room left: SQLite says
+    "disk I/O error", not "disk is full", when it cannot even make the -shm file it opens a
+    WAL database with."""
+    path = db.sqlite_path(url) if url else None
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < FULL_BELOW
+    except OSError:
+        return False
 
 
 def _read_only_companion(url: str | None) -> Path | None:

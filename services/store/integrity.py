@@ -42,7 +42,11 @@ def check_sqlite(path: Path, seconds: float | None = None, *, full: bool = False
     except sqlite3.OperationalError as exc:
         if "interrupted" in str(exc).lower():
             return CheckResult(ok=True, finished=False, problems=())
-        return CheckResult(ok=False, finished=True, problems=(str(exc),))
+        # The file could not be read as asked, which says nothing of its pages: opening a
+        # WAL file beside no -shm makes one, refused on a full disk or a read-only mount
+        # ("disk I/O error", "unable to open database file"). Damage is a DatabaseError
+        # ("malformed", "file is not a database"), below. Raised for the caller's sentence.
+        raise
     except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
         return CheckResult(ok=False, finished=True, problems=(str(exc),))
     finally:
