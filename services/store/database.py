@@ -136,10 +136,17 @@ def user_error(exc: BaseException, url: str | None) -> RevisitError | None:
     return None
 
 
+# The database this process opened last: what a failure reported without its URL (a window
+# task's, a stored import's sentences) names, instead of no place at all ("The database
+# Revisit's database is busy").
+_opened_url: str | None = None
+
+
 def translate_db_error(exc: Exception, url: str | None, *,
                        opening: bool = False) -> RevisitError:
     """Turn a driver error into one clear sentence naming the database. `opening`: the error
     came while opening it, before anyone could type anything."""
+    url = url or _opened_url
     where = _describe(url) if url else "Revisit's database"
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
     low = text_.lower()
@@ -460,6 +467,8 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
             warnings += (exc,)
     for warning in warnings:  # the caller shows them (the window, the CLI's stderr)
         log.info("%s", warning)
+    global _opened_url
+    _opened_url = url
     return Database(url=url, engine=engine, warnings=warnings, sound_file=path, backup=backup)
 
 
