@@ -47,6 +47,12 @@ class ReadBackPanel(QWidget):
             "unsubscribe, or of messages that could not be delivered: no SMS goes to those "
             "customers any more. Reading a file again blocks nobody twice."))
         self.unsubscribe_button.clicked.connect(self._on_unsubscribe_clicked)
+        self.history_button = QPushButton(self.tr("&Past read-backs…"))
+        self.history_button.setToolTip(self.tr(
+            "The filled-in lists read back: file, list, who, when and how many contacts were "
+            "stored. A read done by mistake (the wrong caller's file, rows filled in against "
+            "the wrong lines) can be undone there by a supervisor or whoever read it."))
+        self.history_button.clicked.connect(self._on_history_clicked)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -60,6 +66,7 @@ class ReadBackPanel(QWidget):
         row.addWidget(self.unsubscribe_button, 0)
         row.addWidget(hint, 0)
         row.addStretch(1)
+        row.addWidget(self.history_button, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
@@ -202,6 +209,14 @@ class ReadBackPanel(QWidget):
             if item is not None:
                 item.setTextAlignment(right)
         self.problems.setVisible(bool(rows))
+
+    def _on_history_clicked(self) -> None:
+        """The read-backs done, where one can be undone."""
+        from ui.views.readback_history import ReadBacksDialog
+
+        actor = None if isinstance(self.actor, NotPassed) else self.actor
+        self.history = ReadBacksDialog(self.database, self.runner, actor, self)
+        self.history.open()
 
     def _on_unsubscribe_clicked(self) -> None:
         path = ask_open_path(self, "unsubscribe",
