@@ -199,7 +199,11 @@ class Workbook:
     def _calamine_sheet(self, sheet: str) -> Any:
         """The sheet as python-calamine loaded it; kept, as loading reads the whole sheet."""
         if self._loaded is None or self._loaded[0] != sheet:
-            self._loaded = (sheet, self._book.get_sheet_by_name(sheet))
+            try:
+                loaded = self._book.get_sheet_by_name(sheet)
+            except Exception as exc:  # the sheet's own XML broken (python_calamine.XmlError)
+                raise file_kind.workbook_refused(self.path, exc) from exc
+            self._loaded = (sheet, loaded)
         return self._loaded[1]
 
     def total_rows(self, sheet: str) -> int | None:
@@ -232,7 +236,14 @@ class Workbook:
         else:
             worksheet = self._book[sheet]
             worksheet.reset_dimensions()  # some writers store a wrong dimension ("A1")
-            for number, row in enumerate(worksheet.iter_rows(values_only=True), 1):
+            read = enumerate(worksheet.iter_rows(values_only=True), 1)
+            while True:
+                try:
+                    number, row = next(read)
+                except StopIteration:
+                    return
+                except Exception as exc:  # the sheet's XML read as it goes: cut, or not XML
+                    raise file_kind.workbook_refused(self.path, exc) from exc
                 values = tuple(excel_cell(v) for v in row)
                 yield number, down.apply(number - 1, values) if down else values
 
