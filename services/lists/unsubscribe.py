@@ -121,8 +121,11 @@ def _number_like(value: object) -> bool:
         text = str(int(value))
     if _DATE.match(text):
         return False
-    digits = text.replace(" ", "").replace("-", "").lstrip("+")
-    return digits.isascii() and digits.isdigit() and 7 <= len(digits) <= 13
+    typed = text.replace(" ", "").replace("-", "").lstrip("+")
+    digits = sum(c.isascii() and c.isdigit() for c in typed)
+    # A letter or mark typed among the digits (15349364254X, 1534936425O) is a number mistyped:
+    # most of it digits, as many as a number has.
+    return 7 <= digits <= 13 and digits >= 0.75 * len(typed)
 
 
 def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = False,
@@ -161,8 +164,11 @@ def read_unsubscribes(sessions: Sessions, path: Path | str, *, failed: bool = Fa
         elif found:
             numbers.setdefault(found[0], n)
         elif any(_number_like(v) for v in values) or (
-                numbers and any(str(v).strip() for v in values)):
-            bad.append(n)  # rows above the first number without one are a title and headers
+                numbers and any(str(v).strip() for v in values)) or (
+                said_at is not None and not failed and _asks_to_stop(_said(cells, said_at))):
+            # Rows above the first number without one are a title and headers; but not one
+            # under the headers whose reply asks to stop (T, 退订) with its number missing.
+            bad.append(n)
     if not numbers and (kept or delivered):  # replies or deliveries, none to block
         return UnsubscribeReport(0, 0, 0, (), tuple(bad), tuple(kept), delivered)
     if not numbers:  # a wrong file, most likely: say so, and change nothing

@@ -171,3 +171,17 @@ def test_a_whole_delivery_report_blocks_only_the_numbers_that_failed_for_good(da
             DoNotContact, DoNotContact.customer_id == Customer.id).where(
             DoNotContact.channel == "sms")).all()
     assert sorted(blocked) == ["C012", "C013"]
+
+
+def test_an_unsubscribe_above_the_first_good_number_is_said_not_taken_for_a_header(
+        database, tmp_path):
+    # Under the headers, before the first readable number: a number with a letter typed into
+    # it, and a reply asking to stop whose number cell is empty. Both are customers' refusals
+    # that cannot be acted on: said by their rows, not passed over as the file's title.
+    setup(database)
+    path = tmp_path / "退订.csv"
+    path.write_text("手机号码,回复内容\n15349364254X,退订\n,T\n13800130001,T\n",
+                    encoding="utf-8-sig")
+    report = unsubscribe.read_unsubscribes(database.sessions, path, today=AS_OF)
+    assert report.numbers == 1
+    assert report.unreadable_rows == (2, 3)
