@@ -1,6 +1,8 @@
 """Import batches: the list of files imported, and undoing a whole batch (rows it created
 deleted, rows it deleted put back, values it changed restored, the batch marked undone, the undo
-audit-logged).
+audit-logged) — or all of it but the customers colleagues worked on since it created them, kept
+with what it created for them (the batch then partly undone, its rows left listed). A batch its
+own import took back when it stopped part-way is listed as interrupted, not undone.
 
 An import stopped before its last rows (killed, or stopped by a signal) is completed by the
 next import of the same file: the stopped batch keeps the records it stored and is marked
