@@ -668,7 +668,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                             "rows": f"{rows[0].number}-{rows[-1].number}"}
             if run_id in corrected_by_run:
                 detail["corrected"] = corrected_by_run[run_id]
-            detail.update(read=read, **trail.detail(run_id))
+            detail.update(read=read, trail=trail.kept(run_id))
             record(s, actor, "read_outcomes", "list_run", run_id, detail)
     return got
 

@@ -7,6 +7,7 @@ flushes, so no path of the read can store something the trail misses."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -94,8 +95,13 @@ class Trail:
                 | {r for r, _o, _b in self.changed.values()}
                 | {r for r, gone in self.deleted.items() if gone})
 
+    def kept(self, run: int) -> str:
+        """What the chunk stored for list run `run`, as its audit entry keeps it: JSON text in
+        one value, which the audit view counts rather than spells out (ids staff never see)."""
+        return json.dumps(self.detail(run), ensure_ascii=False)
+
     def detail(self, run: int) -> dict[str, Any]:
-        """What the chunk stored for list run `run`, for its audit entry."""
+        """What the chunk stored for list run `run`."""
         made = [{"t": _table(o), "id": inspect(o).identity[0], "values": values_of(o)}
                 for o in self.made.get(run, []) if inspect(o).persistent]
         changed = [{"t": t, "id": i, "before": before, "after": values_of(o, list(before))}
@@ -109,3 +115,13 @@ def _table(obj: object) -> str | None:
         if isinstance(obj, model):
             return name
     return None
+
+
+def trail_of(detail: dict[str, Any]) -> dict[str, Any]:
+    """What a read's audit entry (its detail) keeps for undoing it: made, changed, deleted."""
+    kept = detail.get("trail")
+    try:
+        data = json.loads(kept) if isinstance(kept, str) else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

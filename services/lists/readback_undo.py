@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import AuditLog, Customer, ListRunMember, MileageReading, ProfileChange, StaffUser
 from services.customers.profile import value_as_of_select
-from services.lists.readback_trail import TABLES, plain
+from services.lists.readback_trail import TABLES, plain, trail_of
 from services.staff.audit import record
 from services.staff.permissions import NOBODY, Actor
 from services.store.errors import N_, RevisitError
@@ -63,11 +63,13 @@ class UndoReport:
 
 
 def _detail(entry: AuditLog) -> dict[str, Any]:
+    """The entry's detail, with what its read kept for undoing it (made, changed, deleted)
+    unfolded beside it."""
     try:
         data = json.loads(entry.detail or "{}")
     except ValueError:
         return {}
-    return data if isinstance(data, dict) else {}
+    return {**data, **trail_of(data)} if isinstance(data, dict) else {}
 
 
 def read_backs(sessions: Sessions, *, run_id: int | None = None, limit: int = 500
@@ -239,8 +241,8 @@ def undo_read_back(sessions: Sessions, number: int, *, actor: Actor | None,
             s.execute(update(Customer).where(Customer.id == customer_id).values(**values))
         report = UndoReport(number, file, counts["contact_event"], counts["mileage_reading"],
                             counts["profile_change"], restored)
-        record(s, actor, UNDONE, "list_run", first.entity_id,
-               {"read": token, "number": number, "file": file, "contacts": report.contacts,
+        record(s, actor, "undo_read_outcomes", "list_run", first.entity_id,
+               {"read": token, "readback": number, "file": file, "contacts": report.contacts,
                 "km": report.km_readings, "profile_changes": report.profile_changes,
                 "restored": restored})
     return report

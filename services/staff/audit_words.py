@@ -70,6 +70,12 @@ KEYS: dict[str, Pair] = {
     "removed": ("删除的记录", "Records removed"),
     "evidence": ("依据", "Evidence"),
     "restored": ("恢复", "Restored"),
+    # A list read back (read_outcomes) and its undo: which read, and what it kept to be undone.
+    "read": ("读回标识", "Read-back id"),
+    "trail": ("撤销所需记录", "Kept for undo"),
+    "readback": ("读回序号", "Read-back no."),
+    "contacts": ("联系记录", "Contacts"),
+    "profile_changes": ("画像变化", "Profile changes"),
     "moved_back": ("移回的记录", "Records moved back"),
     "date": ("日期", "Date"),
     "channel": ("渠道", "Channel"),

@@ -172,3 +172,33 @@ def test_only_a_supervisor_or_the_reader_may_undo(listed, supervisor):
     assert mine.staff_id == staff.id
     assert readback_undo.undo_read_back(database.sessions, mine.number,
                                         actor=staff).contacts == 1
+
+
+def test_a_read_in_several_chunks_is_one_read_back_undone_whole(listed, supervisor):
+    database, path, col = listed
+    before = _state(database)
+    _filled(path, col)
+    outcomes.read_outcomes(database.sessions, path, actor=supervisor, today=TODAY, chunk=1)
+    [done] = readback_undo.read_backs(database.sessions)
+    assert (done.stored, done.km_readings, done.profile_changes) == (3, 1, 1)
+    readback_undo.undo_read_back(database.sessions, done.number, actor=supervisor)
+    assert _state(database) == before
+
+
+def test_undoing_a_correction_puts_back_the_outcome_km_and_profile_it_took_back(listed,
+                                                                               supervisor):
+    """A row whose outcome was typed over is the caller's correction: the read takes the km
+    reading and the profile change of the first read back. Undoing that read puts them back."""
+    database, path, col = listed
+    _filled(path, col)
+    outcomes.read_outcomes(database.sessions, path, actor=supervisor, today=TODAY)
+    first = _state(database)
+    _fill(path, col, {(2, "结果"): "无人接听", (2, _km_header(col)): None,
+                      (2, "画像变化"): None, (2, "客户反馈"): None, (2, "下次跟进"): None})
+    second = outcomes.read_outcomes(database.sessions, path, actor=supervisor, today=TODAY)
+    assert second.corrected == 1
+    assert _state(database) != first
+    latest = readback_undo.read_backs(database.sessions)[0]
+    undone = readback_undo.undo_read_back(database.sessions, latest.number, actor=supervisor)
+    assert undone.restored >= 2  # the contact and the km reading
+    assert _state(database) == first
