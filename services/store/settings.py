@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,6 +32,7 @@ MAX_BACKUPS_KEPT = 365
 # one yuan, or finer than a hundredth of a fen, is a typing mistake.
 MAX_SMS_PRICE = Decimal(1)
 SMS_PRICE_PLACES = 4
+POSTCODE = re.compile(r"[0-9]{6}")
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,17 @@ class Settings:
             raise RevisitError(N_("The SMS price per part must be between 0 and {most} yuan, "
                                   "with at most {places} decimals, not {price}."),
                                most=MAX_SMS_PRICE, places=SMS_PRICE_PLACES, price=str(price))
-        for name in ("contact_fatigue_days", "no_answer_retry_days", "max_failed_attempts"):
+        for name in ("contact_fatigue_days", "no_answer_retry_days"):
             if not 0 <= getattr(self, name) <= 365:
                 raise RevisitError(N_("{name} must be between 0 and 365."), name=name)
+        # Calls stop after this many days of failed calls: 0 would call nobody at all.
+        if not 1 <= self.max_failed_attempts <= 365:
+            raise RevisitError(N_("{name} must be between 1 and 365, not {value}."),
+                               name="max_failed_attempts", value=self.max_failed_attempts)
+        # Empty: not set yet. A mainland China postcode is six digits (Hong Kong has none).
+        if self.shop_postcode and not POSTCODE.fullmatch(self.shop_postcode):
+            raise RevisitError(N_("A postcode is six digits, such as 510000, not "
+                                  "'{postcode}'."), postcode=self.shop_postcode)
         if not 1 <= self.backups_kept <= MAX_BACKUPS_KEPT:
             raise RevisitError(N_("Revisit keeps between 1 and {most} automatic backups, not "
                                   "{count}."), most=MAX_BACKUPS_KEPT, count=self.backups_kept)

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 from services.store import settings as shared
+from services.store.backup import check_folder_setting
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
 
@@ -50,6 +51,8 @@ def _set(args, open_db) -> int:
     sessions = open_db().sessions
     loaded = shared.load_settings_versions(sessions)
     new = shared.settings_with(loaded.settings, changes)
+    if new.backup_folder != loaded.settings.backup_folder:
+        check_folder_setting(sessions, new.backup_folder)
     # Only the named settings are written, and only if nobody changed them meanwhile.
     shared.save_settings(sessions, new, args.actor, loaded)
     print(f"saved {', '.join(changes)}")

@@ -187,6 +187,8 @@ class BackupsPanel(QWidget):
         self.status.clear()
 
         def work(_p, _c):
+            if wanted.backup_folder != loaded.settings.backup_folder:
+                backups.check_folder_setting(sessions, wanted.backup_folder)
             shared.save_settings(sessions, wanted, actor, loaded)
             return shared.load_settings_versions(sessions)
 

@@ -162,6 +162,7 @@ class SettingsView(QWidget):
         ):
             spin.setRange(0, 365)
             spin.setSuffix(suffix)
+        self.attempts.setMinimum(1)  # 0 days of failed calls would call nobody
         self.save_button = QPushButton(self.tr("&Save shared settings"))
         self.save_button.clicked.connect(self.save)
         self.status = QLabel()
