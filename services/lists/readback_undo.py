@@ -111,8 +111,11 @@ def read_backs(sessions: Sessions, *, run_id: int | None = None, limit: int = 50
 
 
 def _parts(s: Session, number: int) -> tuple[str, list[tuple[AuditLog, dict]]]:
-    """The read's token and its audit entries with their details, oldest first."""
-    first = s.get(AuditLog, number)
+    """The read's token and its audit entries with their details, oldest first; the first
+    entry locked for the undo's transaction."""
+    # Locked (PostgreSQL): a second undo of the same read at once waits, then sees this
+    # one's entry and is refused; SQLite has one writer at a time anyway.
+    first = s.scalar(select(AuditLog).where(AuditLog.id == number).with_for_update())
     if first is None or first.action != READ:
         raise RevisitError(N_("There is no read-back #{number}; `revisit list readbacks` "
                               "lists them."), number=number)

@@ -202,3 +202,23 @@ def test_undoing_a_correction_puts_back_the_outcome_km_and_profile_it_took_back(
     undone = readback_undo.undo_read_back(database.sessions, latest.number, actor=supervisor)
     assert undone.restored >= 2  # the contact and the km reading
     assert _state(database) == first
+
+
+def test_a_read_from_before_undo_is_listed_but_not_undone(listed, supervisor):
+    """A read whose audit entry keeps no trail (read by an earlier version) is listed, and its
+    undo refused in one sentence; a number that is no read-back is refused too."""
+    database, _path, _col = listed
+    with database.sessions.begin() as s:
+        old = AuditLog(action="read_outcomes", entity="list_run", entity_id=1,
+                       staff_id=supervisor.id,
+                       detail='{"file": "旧名单.xlsx", "stored": 4, "rows": "2-5"}')
+        s.add(old)
+        s.flush()
+        number = old.id
+    [listed_old] = readback_undo.read_backs(database.sessions)
+    assert (listed_old.number, listed_old.file, listed_old.stored, listed_old.undoable) == (
+        number, "旧名单.xlsx", 4, False)
+    with pytest.raises(RevisitError, match="cannot be undone here"):
+        readback_undo.undo_read_back(database.sessions, number, actor=supervisor)
+    with pytest.raises(RevisitError, match="There is no read-back"):
+        readback_undo.undo_read_back(database.sessions, number + 1000, actor=supervisor)
