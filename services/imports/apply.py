@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.imports.engine import Progress, run
 from services.imports.results import ImportOptions, ImportResult
-from services.store.backup import IMPORT, safety_backup
+from services.store.backup import IMPORT, backed_up
 from services.store.errors import CancelToken
 
 
@@ -18,10 +18,11 @@ def apply(sessions: sessionmaker[Session], path: Path | str, options: ImportOpti
           errors_path: Path | str | None = None) -> ImportResult:
     """Import the file as one batch (ImportResult.batch_id); rejected rows are listed in
     `errors_path` (.xlsx) when given. A cancel or failure raises and leaves nothing.
-    A SQLite database is backed up first (an import can change thousands of customers)."""
-    safety_backup(sessions, IMPORT)
-    return run(sessions, path, options, commit=True, progress=progress, cancel=cancel,
-               errors_path=errors_path)
+    A SQLite database is backed up first (an import can change thousands of customers); an
+    import that fails removes its backup again, as it stored nothing."""
+    with backed_up(sessions, IMPORT):
+        return run(sessions, path, options, commit=True, progress=progress, cancel=cancel,
+                   errors_path=errors_path)
 
 
 __all__ = ["ImportOptions", "ImportResult", "apply"]
