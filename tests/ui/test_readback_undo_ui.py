@@ -4,6 +4,7 @@ says so; a caller sees others' reads but cannot undo them. On SQLite and Postgre
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -90,5 +91,35 @@ def test_a_caller_cannot_undo_another_persons_read(qtbot, listed, translated):
         dialog = panel.history
         qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=30000)
         assert not dialog.undo_button.isEnabled()
+    finally:
+        shut_down(panel, runner)
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_an_undo_refused_names_the_customers_in_the_window(qtbot, listed, translated,
+                                                          monkeypatch):
+    database, path, col = listed
+    boss = _actor(database, "chenli", "supervisor")
+    _fill(path, col, {(2, "结果"): "接通", (2, "客户反馈"): "满意"})
+    outcomes.read_outcomes(database.sessions, path, actor=boss, today=TODAY)
+    _fill(path, col, {(2, "客户反馈"): "满意，下周保养"})  # a later copy, read later
+    outcomes.read_outcomes(database.sessions, path, actor=boss, today=TODAY)
+    name = openpyxl.load_workbook(path).active.cell(2, col["姓名"]).value
+    errors = []
+    # The window's error box, as shown (translated), answered at once.
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda _parent, _title, text, *_a: errors.append(text))
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    panel, runner = _panel(qtbot, database, boss)
+    try:
+        qtbot.mouseClick(panel.history_button, Qt.MouseButton.LeftButton)
+        dialog = panel.history
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=30000)
+        dialog.table.selectRow(1)  # the first read, whose contact the later one corrected
+        qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(errors), timeout=30000)
+        assert name in errors[0] and "未撤销" in errors[0]
+        assert _read_contacts(database) == 1
+        assert dialog.undo_button.isEnabled()
     finally:
         shut_down(panel, runner)
