@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ListRun, SavedSegment, StaffUser, db
-from services.lists.runs import calls_queued
+from services.lists.runs import calls_queued, finish_if_complete
 from services.store.errors import N_, CancelToken, RevisitError
 from services.store.versions import when_text
 
@@ -76,8 +76,13 @@ def making(sessions: Sessions, name: str, channel: str, *,
             ListRun.segment_id == segment, ListRun.finished_at.is_(None),
             ListRun.withdrawn_at.is_(None))))
     with _lease(engine, _key(name), waiting, cancel):
+        # Nobody else is writing the segment's files now: a run still unfinished whose files
+        # are all in place was killed before it was marked, and is finished first, as its
+        # build would have (its paper may be out already), not taken for one made meanwhile.
+        recovered = {run_id for run_id in writing if finish_if_complete(sessions, run_id)}
         meanwhile = or_(ListRun.id > seen,
-                        and_(ListRun.id.in_(writing), ListRun.finished_at.is_not(None)))
+                        and_(ListRun.id.in_([r for r in writing if r not in recovered]),
+                             ListRun.finished_at.is_not(None)))
         may_call = channel in ("auto", "call")
         with sessions() as s:
             row = s.execute(

@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ListRun
+from services.lists import runs
 from services.outputs import excel, file_names, list_process, sms, wechat
 from services.outputs.fonts import FALLBACK_ENV, cjk_font
 from services.outputs.types import (
@@ -339,11 +340,17 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
         briefs = sheet_briefs(source, doc, steps.cancel)
     with staged(path, together) as scratch, collector.paused():
         written = _write(doc, members, request, settings, scratch, briefs, steps)
+        if sessions is not None and doc.run_id is not None and not for_printing:
+            # Stored with the run before the file is put in place: a process killed after
+            # that leaves files `runs.finish_if_complete` recognises, and the texts a
+            # re-print writes them with.
+            with sessions.begin() as s:
+                runs.file_written(s, doc.run_id, path, scratch, _kept(written, request))
     written = dataclasses.replace(written, path=path,
                                   masked=not full and holds_mobiles(request.kind))
     if sessions is not None:
         record_it = functools.partial(_record_export, sessions, actor, doc.run_id, written,
-                                      full, request)
+                                      full)
         if together is not None:
             together.then(record_it)
         else:
@@ -352,15 +359,12 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
 
 
 def _record_export(sessions: sessionmaker[Session], actor: Actor | None | NotPassed,
-                   run_id: int | None, written: WrittenFile, full: bool,
-                   request: FileRequest | None = None) -> None:
+                   run_id: int | None, written: WrittenFile, full: bool) -> None:
     with sessions.begin() as s:
         record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
                "list_run", run_id, {"kind": written.kind, "file": written.path.name,
                                     "rows": written.rows, "full_phones": full,
                                     "fields": fields_of(written.kind)})
-        if request is not None and run_id is not None:
-            _remember(s, run_id, written, request)
 
 
 # What a run's SMS file and WeChat list were last written with, kept in its settings_json, so
@@ -377,19 +381,15 @@ class RunTexts:
     purpose: str = ""  # the run's
 
 
-def _remember(s: Session, run_id: int, written: WrittenFile, request: FileRequest) -> None:
+def _kept(written: WrittenFile, request: FileRequest) -> dict[str, object]:
+    """What the run keeps of a file's texts (its settings_json)."""
     if request.kind == SMS_FILE:
-        kept = {SMS_TEXT: request.sms_text,
+        return {SMS_TEXT: request.sms_text,
                 SEND_AT: written.send_at.isoformat(timespec="minutes") if written.send_at
                 else None}
-    elif request.kind == WECHAT_LIST:
-        kept = {WECHAT_MESSAGE: request.message}
-    else:
-        return
-    run = s.get(ListRun, run_id)
-    if run is not None:
-        run.settings_json = json.dumps({**json.loads(run.settings_json or "{}"), **kept},
-                                       ensure_ascii=False)
+    if request.kind == WECHAT_LIST:
+        return {WECHAT_MESSAGE: request.message}
+    return {}
 
 
 def run_texts(sessions: sessionmaker[Session], run_id: int) -> RunTexts:
@@ -495,6 +495,7 @@ class StreamedList:
         self._decided = threading.Event()
         self._error: BaseException | None = None
         self._by_process = False
+        self._scratch: Path | None = None  # where it is written until it is put in place
         self._thread = threading.Thread(target=self._write, name="list file", daemon=True)
         self._thread.start()
 
@@ -528,6 +529,7 @@ class StreamedList:
     def _write(self) -> None:
         try:
             with staged(Path(self.request.path)) as scratch:
+                self._scratch = scratch
                 try:
                     first = self._chunks.get()
                     if first is _BY_PROCESS:
@@ -600,6 +602,10 @@ class StreamedList:
             return None
         try:
             _check_request(self.request, settings, self.actor, False, run_id, on_channel > 0)
+            if sessions is not None and self._scratch is not None:
+                # With the run before it is put in place, as write_run_file stores it.
+                with sessions.begin() as s:
+                    runs.file_written(s, run_id, Path(self.request.path), self._scratch)
         except BaseException:
             self._end(keep=False)
             raise

@@ -164,6 +164,8 @@ def write_files(doc: ListDocument, args, st: Settings, sessions,
     )
     # Whatever would refuse one of the files refuses them all before the first is written.
     run_files.check_run_files(doc, requests, st, args.actor)
+    if requests and doc.run_id is not None:
+        runs.expect_files(sessions, doc.run_id, [Path(r.path) for r in requests])
     written = []
     _say_if_masked(args)
     refused = sum(e.reason == "refused_since" for e in doc.excluded)
@@ -218,6 +220,7 @@ def _streamed_alone(run_id: int, by_channel: Mapping[str, int], args, st: Settin
     if _planned(args, [c for c in LIST_CHANNELS if by_channel.get(c)]) != (streamed.request,):
         return False
     _say_if_masked(args)
+    runs.expect_files(sessions, run_id, [Path(streamed.request.path)])
     done = streamed.finish(run_id, by_channel.get(streamed.channel, 0), st, sessions)
     if done is None:
         return False
@@ -455,6 +458,10 @@ def _print(args, open_db) -> int:
         args.send_at = args.send_at or kept.send_at
     args.message = args.message or kept.message
     _check_texts(args, st, kept.purpose)
+    if runs.finish_if_complete(db.sessions, args.run):
+        calls = any(runs.calls_with_callers(db.sessions, args.run))
+        print(f"list run #{args.run} finished: its files were complete at their names, "
+              f"written before it stopped{_queued(db.sessions, args.run) if calls else ''}")
     _write_and_finish(db, args.run, args, st)
     return 0
 
