@@ -225,7 +225,8 @@ def test_a_backup_is_never_written_over_the_database_or_someones_file(cli, datab
                                                                       tmp_path):
     """`db backup FILE` named the database itself: it said "backed up" and made nothing.
     Named someone's file, it replaced it. Both are refused in a sentence, the files as they
-    were; an earlier backup of that name is replaced (a nightly task writes one name)."""
+    were; an earlier backup of that name is replaced on purpose only (a nightly task writing
+    one name says --replace)."""
     path = _sqlite_only(database)
     before = path.read_bytes()
     code, _out, err = cli("db", "backup", str(path), user="boss")
@@ -238,6 +239,6 @@ def test_a_backup_is_never_written_over_the_database_or_someones_file(cli, datab
     assert work.read_text(encoding="utf-8") == '{"mine": true}'
     nightly = tmp_path / "nightly.bak"
     for _ in range(2):
-        code, _out, err = cli("db", "backup", str(nightly), user="boss")
+        code, _out, err = cli("db", "backup", str(nightly), "--replace", user="boss")
         assert code == 0, err
     assert nightly.read_bytes().startswith(b"SQLite format 3\0")

@@ -44,6 +44,7 @@ STAMP = "%Y%m%d-%H%M%S"
 _NAME = re.compile(r"^(?P<db>.+)\.(?P<reason>[a-z]+(?:-[a-z]+)*)-(?P<stamp>\d{8}-\d{6})"
                    r"(?:-(?P<n>\d+))?(?P<suffix>\.bak|\.dump)$")
 SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_FULL = 13  # SQLite's "database or disk is full"
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,11 @@ def unique_name(folder: Path, name: str, reason: str, suffix: str) -> Path:
 
 
 def _failed(path: Path, where: Path, exc: BaseException) -> RevisitError:
+    if (getattr(exc, "errno", None) in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+            or getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL):
+        return RevisitError(N_("Backing up {where} to {target} failed: the disk is full. Free "
+                               "some space or choose another backup folder; the database "
+                               "itself was not changed."), where=str(path), target=str(where))
     detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return RevisitError(N_("Backing up {where} to {target} failed: {detail}. The database "
                            "itself was not changed."), where=str(path), target=str(where),
@@ -155,15 +161,17 @@ def make_folder(folder: Path, path: Path | str) -> None:
 
 
 def target_file(place: BackupPlace, target: Path | None, name: str, reason: str, suffix: str,
-                where: Path | str) -> Path:
+                where: Path | str, *, replace: bool = False) -> Path:
     """Where a backup of the database called `name` goes: a new name in the backup folder
     (made if missing), in the folder `target` names, or `target` itself when it names a file
-    in a folder that exists."""
+    in a folder that exists (an earlier backup there replaced only when `replace`). The
+    folder is checked to be writable first: SQLite's own word for a read-only folder is
+    "unable to open database file", which sounds like the database is broken."""
     if target is not None and target.is_dir():
-        return unique_name(target, name, reason, suffix)
+        return writable(unique_name(target, name, reason, suffix), where)
     if target is None:
         make_folder(place.folder, where)
-        return unique_name(place.folder, name, reason, suffix)
+        return writable(unique_name(place.folder, name, reason, suffix), where)
     if not target.parent.is_dir():
         raise RevisitError(N_("The folder {where} does not exist; nothing was written."),
                            where=str(target.parent))
@@ -176,6 +184,22 @@ def target_file(place: BackupPlace, target: Path | None, name: str, reason: str,
             raise RevisitError(N_("{target} already exists and is not a backup; nothing was "
                                   "written over it. Choose another file name."),
                                target=str(target))
+        if not replace:
+            raise RevisitError(N_("The backup {target} already exists; nothing was written "
+                                  "over it. Choose another file name, or replace it on "
+                                  "purpose (db backup --replace)."), target=str(target))
+    return writable(target, where)
+
+
+def writable(target: Path, where: Path | str) -> Path:
+    """`target`, once a file can be made in its folder (nothing is left there)."""
+    try:
+        check_folder(target.parent)
+    except OSError as exc:
+        raise RevisitError(N_("Backing up {where} failed: the folder {folder} cannot be "
+                              "written ({reason}). The database itself was not changed."),
+                           where=str(where), folder=str(target.parent),
+                           reason=exc.strerror or str(exc)) from exc
     return target
 
 
@@ -210,7 +234,7 @@ def copy_database(src: sqlite3.Connection, part: Path) -> None:
 
 def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
                   target: Path | None = None, source: sqlite3.Connection | None = None,
-                  prune_now: bool = True) -> Path:
+                  prune_now: bool = True, replace: bool = False) -> Path:
     """Copy the SQLite file `path` with SQLite's backup API into the backup folder (or to
     `target`: a file, or a folder to put it in), then prune the automatic backups. The copy
     is written under a temporary name and renamed when whole, so a backup file is never half
@@ -222,7 +246,8 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
     place = place or stored_place(path)
     named = target is not None and not target.is_dir()  # else a new name is chosen for it
     try:
-        target = target_file(place, target, path.name, reason, BACKUP_SUFFIX, path)
+        target = target_file(place, target, path.name, reason, BACKUP_SUFFIX, path,
+                             replace=replace)
     except RevisitError:
         if source is not None:
             source.close()

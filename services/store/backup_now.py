@@ -15,10 +15,11 @@ from services.store.pg_backup import dump_postgresql
 
 
 def back_up_now(sessions: sessionmaker[Session], actor: Actor | None | NotPassed,
-                target: Path | None = None) -> Path:
+                target: Path | None = None, *, replace: bool = False) -> Path:
     """A backup someone asked for (supervisors only): a SQLite file through the backup API, a
     PostgreSQL database through pg_dump. `target`: a file or folder (default: the backup
-    folder). Never pruned."""
+    folder; an earlier backup at that file name is replaced only when `replace`). Never
+    pruned."""
     with sessions() as s:
         require_passed(actor if isinstance(actor, NotPassed) else confirm(s, actor),
                        MANAGE_DATABASE)
@@ -27,5 +28,5 @@ def back_up_now(sessions: sessionmaker[Session], actor: Actor | None | NotPassed
     place = place_of(sessions)
     path = db.sqlite_path(url)
     if engine.dialect.name == "sqlite" and path is not None:
-        return backup_sqlite(path, MANUAL, place=place, target=target)
-    return dump_postgresql(url, place, target)
+        return backup_sqlite(path, MANUAL, place=place, target=target, replace=replace)
+    return dump_postgresql(url, place, target, replace=replace)

@@ -56,15 +56,18 @@ def find_pg_dump() -> str | None:
     return max(candidates, key=_version) if candidates else None
 
 
-def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None) -> Path:
-    """`pg_dump -Fc` of the database at `url` into the backup folder (or `target`)."""
+def dump_postgresql(url: str, place: BackupPlace, target: Path | None = None, *,
+                    replace: bool = False) -> Path:
+    """`pg_dump -Fc` of the database at `url` into the backup folder (or `target`; an
+    earlier backup there replaced only when `replace`)."""
     program = find_pg_dump()
     if program is None:
         raise RevisitError(NO_PG_DUMP)
     parsed = make_url(url)
     where = parsed.render_as_string(hide_password=True)
     named = target is not None and not target.is_dir()  # else a new name is chosen for it
-    target = target_file(place, target, place.database_name, MANUAL, DUMP_SUFFIX, where)
+    target = target_file(place, target, place.database_name, MANUAL, DUMP_SUFFIX, where,
+                         replace=replace)
     env = dict(os.environ)
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)

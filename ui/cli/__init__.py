@@ -230,6 +230,7 @@ def _run_command(args: argparse.Namespace) -> int:
     end_of_start()
     refused: tuple[type[BaseException], ...] = (RevisitError, OSError, *DRIVER_ERRORS)
     opened: list[Database] = []
+    said: list[str] = []  # the error printed: a late backup warning saying the same is not
 
     def open_db() -> Database:
         if not opened:
@@ -264,7 +265,8 @@ def _run_command(args: argparse.Namespace) -> int:
             hint = " " + auth.refusal_hint(opened[0] if opened else None)
         # What a command added for the terminal: the command to type instead, and the like.
         hint += "".join(f" {note}" for note in getattr(exc, "__notes__", ()))
-        print(f"revisit: error: {user_error(exc, url)}{hint}", file=sys.stderr)
+        said.append(str(user_error(exc, url)))
+        print(f"revisit: error: {said[-1]}{hint}", file=sys.stderr)
         return EXIT_USER_ERROR
     except (Cancelled, KeyboardInterrupt):
         print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)
@@ -286,6 +288,6 @@ def _run_command(args: argparse.Namespace) -> int:
             late = database.finish_backup(waiting=lambda: print(
                 "revisit: finishing today's backup of the database…", file=sys.stderr,
                 flush=True))
-            if late is not None:
+            if late is not None and str(late) not in said:
                 print(f"revisit: warning: {late}", file=sys.stderr)
             database.dispose()

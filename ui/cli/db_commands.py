@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     backup.add_argument("path", nargs="?", metavar="PATH",
                         help="where to write the backup (default: the backup folder)")
+    backup.add_argument("--replace", action="store_true",
+                        help="replace an earlier backup at the file name PATH (refused "
+                        "without it)")
     backup.set_defaults(handler=_backup, access=WRITE)
     listing = db_sub.add_parser("backups", help="list the backups in the backup folder")
     listing.add_argument("--format", choices=("text", "json"), default="text")
@@ -151,7 +154,8 @@ def _backup(args, open_db) -> int:
 
     database = open_db()
     target = Path(args.path).expanduser() if args.path else None
-    written = back_up_now(database.sessions, auth.acting(args, open_db), target)
+    written = back_up_now(database.sessions, auth.acting(args, open_db), target,
+                          replace=args.replace)
     print(f"backed up {database.display_url} to {written} ({_size(written.stat().st_size)})")
     return 0
 

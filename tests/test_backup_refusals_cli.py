@@ -1,0 +1,96 @@
+"""`db backup` says what is wrong with where it writes, in one sentence: a folder that cannot
+be written is said as such (SQLite's "unable to open database file" sounded like a broken
+database), a full disk as a full disk and only once (the day's backup failing there too was
+printed again as a warning), and an earlier backup at the file name asked for is not written
+over unless --replace says so. On SQLite and PostgreSQL (pg_dump) where it applies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from services.store import pg_backup
+from tests import test_staff_cli
+from tests.test_full_disk_database import _fill
+from tests.test_staff_cli import refused
+
+cli = test_staff_cli.cli  # the CLI in-process, signed in as `user`
+
+
+def _mount(folder, *options: str):
+    folder.mkdir()
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small disk needs root")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=1m", *options)),
+                           "tmpfs", str(folder)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+
+
+@pytest.fixture()
+def disks(tmp_path):
+    """A read-only disk and a full one (both real mounts: root writes anywhere else)."""
+    read_only, full = tmp_path / "ro", tmp_path / "full"
+    _mount(read_only, "ro")
+    try:
+        _mount(full)
+        try:
+            _fill(full)
+            yield read_only, full
+        finally:
+            subprocess.run(["umount", "-l", str(full)], check=True)
+    finally:
+        subprocess.run(["umount", "-l", str(read_only)], check=True)
+
+
+def _can_back_up(database) -> None:
+    if not database.is_sqlite and pg_backup.find_pg_dump() is None:
+        pytest.skip("pg_dump is not installed here")
+
+
+def test_a_read_only_or_full_folder_is_said_as_such(cli, database, supervisor, disks):
+    _can_back_up(database)
+    read_only, full = disks
+    for target in (read_only, read_only / "x.bak"):
+        line = refused(cli("db", "backup", str(target), user="boss"),
+                       f"the folder {read_only} cannot be written (Read-only file system)",
+                       "The database itself was not changed")
+        assert "unable to open database file" not in line
+    # pg_dump's own words on PostgreSQL ("could not write to output file: No space left on
+    # device") already say it.
+    full_disk = "the disk is full" if database.is_sqlite else "No space left on device"
+    line = refused(cli("db", "backup", str(full), user="boss"), full_disk)
+    assert "database or disk is full" not in line
+    assert [p.name for p in full.iterdir()] == ["filler"]  # no part file or journal left
+
+
+def test_a_full_backup_disk_is_said_once(cli, database, supervisor, disks, tmp_path):
+    if not database.is_sqlite:
+        pytest.skip("an import and the day's backup copy a SQLite file only")
+    _, full = disks
+    assert cli("settings", "set", f"backup_folder={full}", user="boss")[0] == 0
+    unreadable = tmp_path / "notxlsx.xlsx"
+    unreadable.write_text("not a workbook\n", encoding="utf-8")
+    # The day's backup (a warning) and the import's own (the error) both fail on that disk:
+    # one line.
+    refused(cli("import", "visits", str(unreadable), user="boss"),
+            f"to {full} failed: the disk is full")
+
+
+def test_an_earlier_backup_is_replaced_only_on_purpose(cli, database, supervisor, tmp_path):
+    _can_back_up(database)
+    target = tmp_path / "monday.bak"
+    assert cli("db", "backup", str(target), user="boss")[0] == 0
+    first = target.read_bytes()
+    os.utime(target, (1_000_000_000, 1_000_000_000))
+    refused(cli("db", "backup", str(target), user="boss"),
+            f"The backup {target} already exists; nothing was written over it",
+            "db backup --replace")
+    assert target.read_bytes() == first and target.stat().st_mtime == 1_000_000_000
+    code, out, _ = cli("db", "backup", str(target), "--replace", user="boss")
+    assert code == 0 and str(target) in out
+    assert target.stat().st_mtime > 1_000_000_000
+    assert sorted(p.name for p in tmp_path.iterdir() if "monday" in p.name) == ["monday.bak"]
