@@ -30,7 +30,8 @@ reading corrected (a cell emptied since clears nothing: an older copy may be rea
 whose outcome was typed over is the caller's correction, and the contact becomes all the row
 now says, an empty cell clearing what was read before, the profile changes it no longer says
 taken back by changes (profile_cells.reread_changes); with its outcome the same, they are kept
-and the report says so. What they said before is kept in the audit trail."""
+and the report says so. What they said before is kept in the audit trail, with what the read
+stored, so a read done by mistake can be undone whole (services/lists/readback_undo.py)."""
 
 from __future__ import annotations
 
