@@ -18,7 +18,9 @@ import logging
 import os
 import re
 import sqlite3
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import db
 from services.store.errors import N_, RevisitError
 from services.store.settings import MAX_BACKUPS_KEPT, Settings, load_settings
-from services.store.staging import discard, remove_stale_scratch
+from services.store.staging import SQLITE_SIDECARS, discard, remove_stale_scratch
 from services.store.writable import check_folder
 
 log = logging.getLogger(__name__)
@@ -277,9 +279,71 @@ def backup_sqlite(path: Path, reason: str, *, place: BackupPlace | None = None,
 
 def clear_leftovers(folder: Path, *names: str) -> None:
     """The part files (`.NAME.….PID.part` and their journals) of backups of `names` that a
-    killed or failed process left in `folder`, removed once stale (services/store/staging.py)."""
+    killed or failed process left in `folder`, removed once stale (services/store/staging.py)
+    or once their process is gone (remove_killed)."""
     for name in dict.fromkeys(names):
         remove_stale_scratch(folder, files=f".{glob.escape(name)}.*.part")
+        remove_killed(folder, f".{glob.escape(name)}.*.part")
+
+
+# A killed writer's part is removed once its process is gone from this PC and the part has not
+# changed for this long. A backup's or restore's copy writes without pausing; a process of the
+# same number on another PC sharing the folder would be writing its own part meanwhile.
+KILLED_QUIET = dt.timedelta(minutes=2)
+_PID = re.compile(r"\.(?P<pid>\d+)\.(?:part|restoring)$")
+
+
+def remove_killed(folder: Path, files: str) -> None:
+    """The files matching the glob `files` (a part named `….PID.part` or `….PID.restoring`)
+    and the journal, log and index SQLite wrote beside each, whose process is no longer
+    running: a `db backup` killed part way left a 42 MiB part and its journal, kept an hour
+    before (remove_stale_scratch)."""
+    cutoff = time.time() - KILLED_QUIET.total_seconds()
+    groups: dict[Path, list[Path]] = {}
+    try:
+        found = [p for pattern in (files, *(files + s for s in SQLITE_SIDECARS))
+                 for p in folder.glob(pattern)]
+    except OSError:
+        return
+    for leftover in found:
+        part = leftover
+        for sidecar in SQLITE_SIDECARS:
+            part = part.with_name(part.name.removesuffix(sidecar))
+        groups.setdefault(part, []).append(leftover)
+    for part, group in groups.items():
+        number = _PID.search(part.name)
+        if number is None or int(number["pid"]) == os.getpid():
+            continue
+        try:
+            quiet = all(p.is_file() and p.stat().st_mtime < cutoff for p in group)
+        except OSError:
+            continue
+        if quiet and process_gone(int(number["pid"])):
+            discard(part)
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process numbered `pid` runs on this PC (False when it cannot be told)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel = ctypes.windll.kernel32
+        handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel.GetLastError() == 87  # ERROR_INVALID_PARAMETER: no such process
+        try:
+            code = ctypes.c_ulong()
+            kernel.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value != 259  # STILL_ACTIVE
+        finally:
+            kernel.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process (PermissionError): running
+        return False
+    return False
 
 
 def put_under_new_name(part: Path, target: Path, name: str, reason: str, suffix: str) -> Path:

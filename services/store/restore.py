@@ -25,6 +25,7 @@ from services.store.backup import (
     copy_database,
     inspect_file,
     list_backups,
+    remove_killed,
     stored_place,
     unique_name,
 )
@@ -149,6 +150,7 @@ def restore_backup(target_path: Path, backup_path: Path) -> Restored:
     # Of this process's own; a killed restore's (and its journal) go once stale.
     part = target_path.with_name(f".{target_path.name}.{os.getpid()}.restoring")
     remove_stale_scratch(target_path.parent, files=f".{glob.escape(target_path.name)}.*restoring")
+    remove_killed(target_path.parent, f".{glob.escape(target_path.name)}.*.restoring")
     try:
         # Through the backup API, not a byte copy: a backup that has a -wal of its own (a copy
         # someone made by hand) is restored with what that log holds.
