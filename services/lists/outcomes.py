@@ -65,7 +65,7 @@ from services.lists.profile_cells import (
     record_row_changes,
     reread_changes,
 )
-from services.lists.readback_trail import Trail, new_read
+from services.lists.readback_trail import Trail, first_entry, new_read
 from services.lists.snapshot import member_data
 from services.staff.audit import local_time, record
 from services.staff.permissions import Actor, with_user_name
@@ -99,6 +99,7 @@ class OutcomeReport:
     on_screen: int = 0
     # Rows stored without their 当前里程, which could not be read, to be put in by hand.
     km_left_out: tuple[Problem, ...] = ()
+    read_back: int = 0  # how `list readbacks` names this read (0: it stored nothing)
 
     @property
     def problems(self) -> tuple[tuple[int, str], ...]:
@@ -281,7 +282,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
                          notes, totals.corrected,
                          tuple(sorted(totals.left_out, key=lambda p: p.row)),
                          sum(totals.undated.values()), totals.on_screen,
-                         tuple(sorted(totals.km_left_out, key=lambda p: p.row)))
+                         tuple(sorted(totals.km_left_out, key=lambda p: p.row)),
+                         first_entry(sessions, read))
 
 
 def _run_of(code: str) -> int | None:

@@ -11,10 +11,10 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from models import ContactEvent, ListRunMember, MileageReading, ProfileChange
+from models import AuditLog, ContactEvent, ListRunMember, MileageReading, ProfileChange
 
 # The tables a read-back writes to, by the name its audit entries give them.
 TABLES: dict[str, type] = {"contact_event": ContactEvent, "mileage_reading": MileageReading,
@@ -125,3 +125,12 @@ def trail_of(detail: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def first_entry(sessions: sessionmaker[Session], read: str) -> int:
+    """The number staff name a read-back by (its first audit entry's id), 0 when the read
+    stored nothing and so has no entry."""
+    with sessions() as s:
+        return s.scalar(select(func.min(AuditLog.id)).where(
+            AuditLog.action == "read_outcomes",
+            AuditLog.detail.contains(f'"read": "{read}"'))) or 0

@@ -29,10 +29,13 @@ def test_a_read_back_is_listed_and_undone_from_the_command_line(listed, monkeypa
     code, out, err = _run(database, monkeypatch, capsys, "outcomes", str(path))
     assert code == 0, (out, err)
     assert len(_events(database)) == 2
+    said = [x for x in out.splitlines() if x.startswith("  read-back #")]
+    assert len(said) == 1 and "list undo-readback" in said[0]
     code, out, _err = _run(database, monkeypatch, capsys, "readbacks")
     assert code == 0
     [line] = [x for x in out.splitlines() if path.name in x]
     number = line.split()[0]
+    assert said[0].startswith(f"  read-back #{number}: ")
     assert "王主管" in line and " 2 " in line and "undone" not in line
     code, out, err = _run(database, monkeypatch, capsys, "undo-readback", number)
     assert code == 0, (out, err)

@@ -550,6 +550,9 @@ def _outcomes(args, open_db) -> int:
     )
     for note in report.notes:
         print(f"  note: {note.en}")
+    if report.read_back:
+        print(f"  read-back #{report.read_back}: if this was the wrong file, `list "
+              f"undo-readback {report.read_back}` takes back all it stored")
     for row, problem in report.problems:
         print(f"  row {row}: {problem}" if row else f"  {problem}")  # 0: a whole sheet
     # Each such row's contact is stored: a warning, as the window's summary says it. Only rows
