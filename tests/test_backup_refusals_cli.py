@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from services.store import pg_backup
+from services.store.settings import store_row
 from tests import test_staff_cli
 from tests.test_full_disk_database import _fill
 from tests.test_staff_cli import refused
@@ -94,3 +95,17 @@ def test_an_earlier_backup_is_replaced_only_on_purpose(cli, database, supervisor
     assert code == 0 and str(target) in out
     assert target.stat().st_mtime > 1_000_000_000
     assert sorted(p.name for p in tmp_path.iterdir() if "monday" in p.name) == ["monday.bak"]
+
+
+def test_backups_listed_under_a_folder_setting_that_is_a_file_say_so(cli, database, supervisor,
+                                                                     tmp_path):
+    """A backup folder stored before such a setting was refused: the listing says why there
+    are none, and how to choose another, not "(no backups yet)"."""
+    a_file = tmp_path / "x.bak"
+    a_file.write_bytes(b"someone's file")
+    with database.sessions.begin() as s:
+        store_row(s, "backup_folder", str(a_file), None, exists=False)
+    code, out, _ = cli("db", "backups", user="boss")
+    assert code == 0 and "(no backups yet)" not in out
+    assert f"(none: {a_file} is a file, not a folder; choose another with `settings set " \
+           "backup_folder=FOLDER`)" in out

@@ -175,7 +175,11 @@ def _backups(args, open_db) -> int:
         state = "" if b.ok else "  NOT A REVISIT DATABASE"
         print(f"  {b.time:%Y-%m-%d %H:%M:%S}  {b.reason:<14} {_size(b.size):>10}  "
               f"{b.path.name}{state}")
-    if not found:
+    if not found and place.folder.exists() and not place.folder.is_dir():
+        # Stored before such a setting was refused: backups cannot be made there.
+        print(f"  (none: {place.folder} is a file, not a folder; choose another with "
+              "`settings set backup_folder=FOLDER`)")
+    elif not found:
         print("  (no backups yet)")
     return 0
 
