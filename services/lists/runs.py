@@ -352,18 +352,25 @@ def file_written(s: Session, run_id: int, path: Path, scratch: Path,
                                    ensure_ascii=False)
 
 
-def finish_if_complete(sessions: Sessions, run_id: int) -> bool:
-    """Finish run `run_id` when it is unfinished, not withdrawn, and every file it was being
-    written with is at its name exactly as written (a process killed after putting them in
-    place, before marking the run): staff may already have printed or uploaded them, so its
-    calls belong in the queues. False otherwise, and for a run a later one replaced."""
+def files_complete(sessions: Sessions, run_id: int) -> bool:
+    """Whether run `run_id` is unfinished, not withdrawn, and every file it was being written
+    with is at its name exactly as written: a process killed after putting them in place,
+    before marking the run. Staff may already have printed or uploaded them, so its calls
+    belong in the queues (`finish_if_complete`)."""
     with sessions() as s:
         row = s.execute(select(ListRun.settings_json, ListRun.finished_at,
                                ListRun.withdrawn_at).where(ListRun.id == run_id)).first()
     if row is None or row[1] is not None or row[2] is not None:
         return False
     placing = json.loads(row[0] or "{}").get(PLACING) or {}
-    if not placing or any(file_digest(Path(p)) != d or d is None for p, d in placing.items()):
+    return bool(placing) and all(d is not None and file_digest(Path(p)) == d
+                                 for p, d in placing.items())
+
+
+def finish_if_complete(sessions: Sessions, run_id: int) -> bool:
+    """Finish run `run_id` when its files are complete (`files_complete`). False otherwise,
+    and for a run a later one replaced."""
+    if not files_complete(sessions, run_id):
         return False
     try:
         return finish_run(sessions, run_id)

@@ -548,13 +548,15 @@ class ListsView(QWidget):
             # With the texts its SMS file and WeChat list were written with: saved again, they
             # say what they said (not the default greeting).
             lambda p, c: (runs.open_run(sessions, run_id, Steps(p, c)),
-                          run_files.run_texts(sessions, run_id)),
+                          run_files.run_texts(sessions, run_id),
+                          runs.files_complete(sessions, run_id)),
             on_done=lambda opened: self._show_run(*opened),
             parent_widget=self,
             label=self.tr("Loading the list"),
         )
 
-    def _show_run(self, opened: runs.OpenedRun, texts: run_files.RunTexts) -> None:
+    def _show_run(self, opened: runs.OpenedRun, texts: run_files.RunTexts,
+                  complete: bool = False) -> None:
         info, document, settings = opened.info, opened.document, opened.settings
         self.run_id = info.run_id
         self.build_button.setEnabled(True)
@@ -592,6 +594,19 @@ class ListsView(QWidget):
         self.summary.setText(text)
         self.finish_button.setVisible(not info.finished and not info.withdrawn)
         self.finish_button.setEnabled(True)
+        if complete and not info.finished and not info.withdrawn:
+            # Every file of it is at its name as written, by a program killed before it
+            # marked the run: finished as that program would have, then shown again (a run
+            # a later one replaced stays as it is, its Finish button saying why).
+            run_id, sessions = info.run_id, self.database.sessions
+            self.runner.run(
+                lambda _p, _c: runs.finish_if_complete(sessions, run_id),
+                on_done=lambda done: self.open_run(run_id) if done else None,
+                parent_widget=self,
+                label=self.tr("Finishing the list"),
+                write=True,
+                changes=changed("lists"),
+            )
         self._withdrawn = info.withdrawn
         self.withdraw_button.setText(self.tr("Put this list &back…") if info.withdrawn
                                      else self.tr("&Withdraw this list…"))
