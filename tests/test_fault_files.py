@@ -113,7 +113,7 @@ def test_a_daily_backup_failing_on_a_full_disk_leaves_nothing_in_the_backup_fold
                      "('backup_folder', ?, '2026-11-20 09:00:00')",
                      (str(tiny_disk),))
     result = cli(f"sqlite:///{path}", "segment", "save-template", "due.birthday")
-    assert "Backing up" in result.stderr and "database or disk is full" in result.stderr
+    assert "Backing up" in result.stderr and "the disk is full" in result.stderr
     assert list(tiny_disk.iterdir()) == []
 
 
