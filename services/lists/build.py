@@ -269,8 +269,9 @@ def _same_mobile(session: Session, decided) -> None:
                                                order_by=_sheet_order(t)).label("same_as")
                ).where(sms).subquery("w")
     later = select(w).where(w.c.mobile_rank > 1).subquery("later")
-    session.execute(update(t).where(t.c.customer_id == later.c.customer_id)
-                    .values(mobile_rank=later.c.mobile_rank, same_as=later.c.same_as))
+    with rows_in.autocommitted(session):  # a working table's: no transaction begun for it
+        session.execute(update(t).where(t.c.customer_id == later.c.customer_id)
+                        .values(mobile_rank=later.c.mobile_rank, same_as=later.c.same_as))
 
 
 def _visit_area(t) -> tuple[ColumnElement[str], ...]:

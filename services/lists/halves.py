@@ -120,12 +120,8 @@ def _in_halves(session: Session, raw: Any, path: Path, folder: Path, name: str,
     # Added with no transaction begun (the driver begins one before an INSERT): begun here, it
     # would hold the state of the database the build reads next until the run is stored, and
     # SQLite refuses a write in a transaction that read a state another PC has since changed.
-    level = raw.isolation_level
-    raw.isolation_level = None
-    try:
+    with rows_in.autocommitted(session):
         raw.execute(f"INSERT INTO temp.{name} {second_rows}")
-    finally:
-        raw.isolation_level = level
 
 
 class _SecondHalf:

@@ -5,9 +5,10 @@ PostgreSQL). A list run stores its members and its left-out this way."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,6 +25,26 @@ from services.store.errors import RevisitError
 # next is made): 1,000 kept a 103,441-member Excel list at 189 MiB, 2,000 at 198–203 MiB, and
 # were as fast.
 INSERT_CHUNK = 1000
+
+
+@contextlib.contextmanager
+def autocommitted(session: Session) -> Iterator[None]:
+    """Statements run here on a SQLite connection commit as they end. Python's sqlite3 begins
+    a transaction before an INSERT, UPDATE or DELETE, even of a temporary table, and keeps it
+    open; the reads that follow in it then hold the database's state, and the first write to
+    the database itself cannot wait for another writer: SQLite calls no busy handler for a
+    transaction that has already read, and "database is locked" came at once instead of after
+    the 8 s a write waits."""
+    raw = driver(session)
+    if not isinstance(raw, sqlite3.Connection) or raw.in_transaction:
+        yield
+        return
+    level = raw.isolation_level
+    raw.isolation_level = None
+    try:
+        yield
+    finally:
+        raw.isolation_level = level
 
 
 def driver(session: Session) -> Any:
