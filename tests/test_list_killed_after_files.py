@@ -6,6 +6,7 @@ it first, as its own build would have."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,8 +15,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
-from models import ListRun
+from models import AuditLog, ListRun, StaffUser
 from tests.test_fault_harness import (
     ROOT,
     SEGMENT,
@@ -129,6 +131,17 @@ def test_the_next_build_finishes_a_run_killed_once_its_files_are_in_place(url, t
     runs = _runs(url)
     assert runs[0] == (first, True) and all(done for _id, done in runs)
     assert os.path.isfile(tmp_path / "next.pdf")
+    # Its files' export records, which the killed build never made, are in the audit trail.
+    database = _open(url)
+    try:
+        with database.sessions() as s:
+            exported = {json.loads(detail)["file"]: who for detail, who in s.execute(
+                select(AuditLog.detail, StaffUser.username)
+                .join(StaffUser, StaffUser.id == AuditLog.staff_id)
+                .where(AuditLog.action == "export_list_file", AuditLog.entity_id == first))}
+    finally:
+        database.dispose()
+    assert exported == {name: "supervisor" for name in _files(folder)}
 
 
 def test_a_list_written_while_built_and_killed_in_place_is_finished_by_list_print(url,

@@ -34,7 +34,7 @@ from services.lists.snapshot import SHARED, SNAPSHOT_KEYS, refused_since_detail
 from services.outputs.types import NO_STEPS, Excluded, ListDocument, ListMember, Steps
 from services.segments.derived import refusal_in_force
 from services.segments.sqlx import bytewise
-from services.staff.audit import record
+from services.staff.audit import audit, record
 from services.staff.permissions import WITHDRAW_LISTS, Actor, NotAllowed
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings_in
@@ -309,8 +309,11 @@ def finish_run(sessions: Sessions, run_id: int) -> bool:
 
 
 # In a run's settings_json: the files that make it complete, stored before any of them is put
-# in place ({absolute path: SHA-256 of the file as written, None until it is written}).
-PLACING = "files_placing"
+# in place ({absolute path: SHA-256 of the file as written, None until it is written}), and
+# each one's audit record ({absolute path: {"staff": id, "detail": {…}}}), kept for a run
+# finished from its files: the process that put them in place was killed before it recorded
+# them.
+PLACING, EXPORTED = "files_placing", "files_exported"
 
 
 def file_digest(path: Path) -> str | None:
@@ -336,20 +339,25 @@ def expect_files(sessions: Sessions, run_id: int, paths: Sequence[Path]) -> None
 
 
 def file_written(s: Session, run_id: int, path: Path, scratch: Path,
-                 kept: dict[str, object] | None = None) -> None:
+                 kept: dict[str, object] | None = None,
+                 exported: tuple[int | None, dict] | None = None) -> None:
     """The file `scratch`, complete and about to be put in place at `path`, recorded with run
     `run_id` (in `s`, committed by the caller before it is placed), with `kept`: what the
-    run's files were written with (an SMS text, a WeChat message)."""
+    run's files were written with (an SMS text, a WeChat message), and `exported`: who wrote
+    it and its audit record's detail."""
     run = s.get(ListRun, run_id)
     if run is None:
         return
     stored = json.loads(run.settings_json or "{}")
     placing = stored.get(PLACING) or {}
+    audits = stored.get(EXPORTED) or {}
     where = str(Path(path).resolve())
     if where in placing:
         placing[where] = file_digest(scratch)
-    run.settings_json = json.dumps({**stored, **(kept or {}), PLACING: placing},
-                                   ensure_ascii=False)
+        if exported is not None:
+            audits[where] = {"staff": exported[0], "detail": exported[1]}
+    run.settings_json = json.dumps({**stored, **(kept or {}), PLACING: placing,
+                                    EXPORTED: audits}, ensure_ascii=False, default=str)
 
 
 def files_complete(sessions: Sessions, run_id: int) -> bool:
@@ -373,7 +381,18 @@ def finish_if_complete(sessions: Sessions, run_id: int) -> bool:
     if not files_complete(sessions, run_id):
         return False
     try:
-        return finish_run(sessions, run_id)
+        with sessions.begin() as s:
+            run = _run(s, run_id)
+            if run.finished_at is not None:
+                return False
+            _refuse_if_replaced(s, run)
+            run.finished_at = utcnow()
+            # The files' audit records, which their killed writer never made.
+            exported = json.loads(run.settings_json or "{}").get(EXPORTED) or {}
+            for kept in exported.values():
+                audit(s, "export_list_file", "list_run", run_id, kept["detail"],
+                      kept["staff"])
+            return True
     except RevisitError:  # replaced by a later run: stays unfinished, as finish_run says
         return False
 

@@ -344,8 +344,10 @@ def write_run_file(doc: ListDocument, request: FileRequest, settings: Settings,
             # Stored with the run before the file is put in place: a process killed after
             # that leaves files `runs.finish_if_complete` recognises, and the texts a
             # re-print writes them with.
+            placed = dataclasses.replace(written, path=path)
             with sessions.begin() as s:
-                runs.file_written(s, doc.run_id, path, scratch, _kept(written, request))
+                runs.file_written(s, doc.run_id, path, scratch, _kept(written, request),
+                                  (_staff(actor), _export_detail(placed, full)))
     written = dataclasses.replace(written, path=path,
                                   masked=not full and holds_mobiles(request.kind))
     if sessions is not None:
@@ -362,9 +364,16 @@ def _record_export(sessions: sessionmaker[Session], actor: Actor | None | NotPas
                    run_id: int | None, written: WrittenFile, full: bool) -> None:
     with sessions.begin() as s:
         record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
-               "list_run", run_id, {"kind": written.kind, "file": written.path.name,
-                                    "rows": written.rows, "full_phones": full,
-                                    "fields": fields_of(written.kind)})
+               "list_run", run_id, _export_detail(written, full))
+
+
+def _export_detail(written: WrittenFile, full: bool) -> dict[str, object]:
+    return {"kind": written.kind, "file": written.path.name, "rows": written.rows,
+            "full_phones": full, "fields": fields_of(written.kind)}
+
+
+def _staff(actor: Actor | None | NotPassed) -> int | None:
+    return actor.id if isinstance(actor, Actor) else None
 
 
 # What a run's SMS file and WeChat list were last written with, kept in its settings_json, so
@@ -604,8 +613,10 @@ class StreamedList:
             _check_request(self.request, settings, self.actor, False, run_id, on_channel > 0)
             if sessions is not None and self._scratch is not None:
                 # With the run before it is put in place, as write_run_file stores it.
+                placed = WrittenFile(self.request.kind, Path(self.request.path), self._rows)
                 with sessions.begin() as s:
-                    runs.file_written(s, run_id, Path(self.request.path), self._scratch)
+                    runs.file_written(s, run_id, placed.path, self._scratch, None,
+                                      (_staff(self.actor), _export_detail(placed, self.full)))
         except BaseException:
             self._end(keep=False)
             raise
