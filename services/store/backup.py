@@ -21,7 +21,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -544,19 +544,30 @@ def safety_backup(sessions: sessionmaker[Session], reason: str, *, prune_now: bo
 
 
 @contextlib.contextmanager
-def backed_up(sessions: sessionmaker[Session], reason: str) -> Iterator[Path | None]:
-    """safety_backup around a risky write made in one transaction: the older automatic
-    backups are pruned only once the write succeeded. When it fails (a file that cannot be
-    read, a cancel) its transaction stored nothing, so the database is as this backup holds
-    it, and the backup is removed: three failed attempts at importing an unreadable file
-    made three full copies (45 MB each for the 3,000-customer demo) and pushed the day's
-    backup out of the newest 14 kept."""
+def backed_up(sessions: sessionmaker[Session], reason: str,
+              stored_nothing: Callable[[], bool]) -> Iterator[Path | None]:
+    """safety_backup around a risky write: the older automatic backups are pruned only once
+    the write succeeded or stored something. When it fails having stored nothing (a file
+    that cannot be read, a cancel before its first commit: `stored_nothing()` says so, asked
+    after the failure) the database is as this backup holds it, and the backup is removed:
+    three failed attempts at importing an unreadable file made three full copies (45 MB each
+    for the 3,000-customer demo) and pushed the day's backup out of the newest 14 kept. When
+    that cannot be told, the backup is kept."""
     made = safety_backup(sessions, reason, prune_now=False)
     try:
         yield made
     except BaseException:
         if made is not None:
-            discard(made)
+            try:
+                nothing = stored_nothing()
+            except Exception:  # the database itself failed: keep the backup
+                log.warning("whether the failed %s stored anything is unknown", reason,
+                            exc_info=True)
+                nothing = False
+            if nothing:
+                discard(made)
+            else:
+                prune(place_of(sessions))
         raise
     if made is not None:
         prune(place_of(sessions))

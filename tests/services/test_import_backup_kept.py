@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from services.imports import engine
 from services.imports.apply import apply
 from services.store import backup as backups
 from services.store import settings as shared
-from services.store.errors import RevisitError
-from tests.services.import_files import customer_rows, dms_export
+from services.store.errors import Cancelled, CancelToken, RevisitError
+from tests.services.import_files import DMS_HEADERS, customer_rows, dms_export, write_csv
 from tests.services.test_import_apply import CUSTOMERS
 
 
@@ -50,3 +51,28 @@ def test_failed_imports_keep_the_days_backup(sqlite_database, tmp_path):
     reasons = [reason for reason, _ in _listed(database)]
     assert reasons == [backups.IMPORT, backups.MIGRATION]
     assert not daily.exists()
+
+
+def test_an_import_stopped_with_rows_stored_keeps_its_backup(sqlite_database, tmp_path,
+                                                             monkeypatch):
+    """A stop after committed chunks leaves them as an unfinished batch: the backup from
+    before them is the way back, and stays."""
+    database = sqlite_database
+    monkeypatch.setattr(engine, "COMMIT_SECONDS", 0)  # every chunk committed
+    big = write_csv(tmp_path / "big.csv", DMS_HEADERS, customer_rows(3500, start=500))
+
+    def progress(done: int, _total: int) -> None:
+        if done >= 2000:  # two chunks are in
+            raise KeyboardInterrupt
+
+    with pytest.raises(engine.ImportStopped) as stopped:
+        apply(database.sessions, big, CUSTOMERS, progress=progress)
+    assert stopped.value.batch_id is not None
+    assert [reason for reason, _ in _listed(database)] == [backups.IMPORT]
+    # Cancelled before anything was committed: nothing stored, no backup kept for it.
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        apply(database.sessions, dms_export(tmp_path / "dms.xlsx", customer_rows(3)),
+              CUSTOMERS, cancel=token)
+    assert [reason for reason, _ in _listed(database)] == [backups.IMPORT]
