@@ -51,12 +51,25 @@ def url(request, tmp_path, sqlite_template, pg_server_url) -> Iterator[str]:
     yield from fresh_database(request.param, tmp_path, sqlite_template, pg_server_url)
 
 
+# main.py killing itself once the first of its files' audit records is made.
+KILLED_AFTER_ONE_RECORD = """
+import os, runpy, signal, sys
+sys.path.insert(0, {root!r})
+from services.outputs import run_files
+real = run_files._record_export
+def record(*args):
+    real(*args)
+    os.kill(os.getpid(), signal.SIGKILL)
+run_files._record_export = record
+sys.argv = [{main!r}, *sys.argv[1:]]
+runpy.run_path({main!r}, run_name="__main__")
+"""
 AUTO = ("--channel", "auto", "--staff", "chenli,liuyang", "--sms-template", TEXT)
 
 
-def _killed_build(url: str, out: Path, *options: str) -> None:
+def _killed_build(url: str, out: Path, *options: str, wrapper: str = KILLED_AT_FINISH) -> None:
     script = out.parent / "killed_at_finish.py"
-    script.write_text(KILLED_AT_FINISH.format(root=str(ROOT), main=str(ROOT / "main.py")),
+    script.write_text(wrapper.format(root=str(ROOT), main=str(ROOT / "main.py")),
                       encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, str(script), "--db", url, "list", "build", SEGMENT, "--as-of", TODAY,
@@ -122,8 +135,22 @@ def test_the_next_build_finishes_a_run_killed_once_its_files_are_in_place(url, t
         "--out", str(tmp_path / "mail.xlsx"))
     assert _runs(url)[0] == (first, False)
     (folder / "w-sms.xlsx").write_bytes(before)
+    _next_build_finishes(url, tmp_path, folder, first)
 
-    # Put back as written: the next build finishes it first and is not refused for it.
+
+def test_a_build_killed_between_its_audit_records_has_each_file_recorded_once(url, tmp_path):
+    _demo_with_segment(url, 300)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_build(url, folder / "w.pdf", wrapper=KILLED_AFTER_ONE_RECORD)
+    ((first, finished),) = _runs(url)
+    assert not finished
+    _next_build_finishes(url, tmp_path, folder, first)
+
+
+def _next_build_finishes(url: str, tmp_path: Path, folder: Path, first: int) -> None:
+    """The next build of the segment finishes run `first`, whose files are in `folder` as
+    written, and is not refused for it; each file's export record is made once."""
     built = cli(url, "list", "build", SEGMENT, "--as-of", TODAY, "--channel", "auto",
                 "--staff", "chenli,liuyang", "--out", str(tmp_path / "next.pdf"),
                 "--sms-template", TEXT)
@@ -135,13 +162,13 @@ def test_the_next_build_finishes_a_run_killed_once_its_files_are_in_place(url, t
     database = _open(url)
     try:
         with database.sessions() as s:
-            exported = {json.loads(detail)["file"]: who for detail, who in s.execute(
+            exported = [(json.loads(detail)["file"], who) for detail, who in s.execute(
                 select(AuditLog.detail, StaffUser.username)
                 .join(StaffUser, StaffUser.id == AuditLog.staff_id)
-                .where(AuditLog.action == "export_list_file", AuditLog.entity_id == first))}
+                .where(AuditLog.action == "export_list_file", AuditLog.entity_id == first))]
     finally:
         database.dispose()
-    assert exported == {name: "supervisor" for name in _files(folder)}
+    assert sorted(exported) == sorted((name, "supervisor") for name in _files(folder))
 
 
 def test_a_list_written_while_built_and_killed_in_place_is_finished_by_list_print(url,

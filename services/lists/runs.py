@@ -375,6 +375,17 @@ def files_complete(sessions: Sessions, run_id: int) -> bool:
                                  for p, d in placing.items())
 
 
+def file_recorded(s: Session, run_id: int, path: Path) -> None:
+    """The audit record of run `run_id`'s file at `path` made (in `s`): not to be made again
+    when the run is finished from its files."""
+    run = s.get(ListRun, run_id)
+    stored = json.loads(run.settings_json or "{}") if run is not None else {}
+    audits = stored.get(EXPORTED) or {}
+    if run is not None and audits.pop(str(Path(path).resolve()), None) is not None:
+        run.settings_json = json.dumps({**stored, EXPORTED: audits}, ensure_ascii=False,
+                                       default=str)
+
+
 def finish_if_complete(sessions: Sessions, run_id: int) -> bool:
     """Finish run `run_id` when its files are complete (`files_complete`). False otherwise,
     and for a run a later one replaced."""

@@ -365,6 +365,8 @@ def _record_export(sessions: sessionmaker[Session], actor: Actor | None | NotPas
     with sessions.begin() as s:
         record(s, actor if isinstance(actor, Actor) else None, "export_list_file",
                "list_run", run_id, _export_detail(written, full))
+        if run_id is not None:
+            runs.file_recorded(s, run_id, written.path)
 
 
 def _export_detail(written: WrittenFile, full: bool) -> dict[str, object]:
