@@ -47,7 +47,7 @@ from models.imports import ImportChange
 from services.staff.accounts import confirm
 from services.staff.audit import record
 from services.staff.permissions import ERASE_CUSTOMERS, Actor, require
-from services.store.backup import ERASE, safety_backup
+from services.store.backup import ERASE, backed_up
 from services.store.errors import N_, RevisitError
 
 ERASED_NAME = "（已擦除）"
@@ -144,7 +144,13 @@ def erase_customer(sessions: sessionmaker[Session], actor: Actor | None, custome
     supervisor and for a customer already erased."""
     require(actor, ERASE_CUSTOMERS)
     # A copy from just before, for a mistaken erasure; backups age out by the number kept.
-    safety_backup(sessions, ERASE)
+    # The erasure is one transaction: refused or failed, it stored nothing, and its copy goes.
+    with backed_up(sessions, ERASE, lambda: True):
+        return _erase(sessions, actor, customer_id, reason)
+
+
+def _erase(sessions: sessionmaker[Session], actor: Actor | None, customer_id: int,
+           reason: str) -> Erased:
     with sessions.begin() as s:
         # The account is read again: a supervisor disabled since signing in is refused.
         actor = require(confirm(s, actor), ERASE_CUSTOMERS)

@@ -160,3 +160,25 @@ def test_erasure_takes_the_preference_notes_out_of_the_audit_trail(world, superv
     with world.sessions() as s:  # the entries stay, the notes masked in them
         assert s.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.action == "set_preferences", AuditLog.entity_id == ERASED)) == 3
+
+
+def test_a_refused_erasure_leaves_no_backup_and_a_done_one_keeps_its_own(world, supervisor):
+    # A copy is made just before an erasure, for a mistaken one. A refused erasure stored
+    # nothing, so its copy would only push an older backup out of those kept.
+    from services.store.backup import list_backups, place_of
+
+    place = place_of(world.sessions)
+
+    def erase_backups() -> int:
+        return sum(b.reason == "erase" for b in list_backups(place))
+
+    before = erase_backups()
+    erase_customer(world.sessions, supervisor, ERASED)
+    made = erase_backups()
+    if world.url.startswith("sqlite"):
+        assert made == before + 1
+    with pytest.raises(RevisitError, match="already erased"):
+        erase_customer(world.sessions, supervisor, ERASED)
+    with pytest.raises(RevisitError, match="no customer #999999"):
+        erase_customer(world.sessions, supervisor, 999999)
+    assert erase_backups() == made
