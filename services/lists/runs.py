@@ -335,6 +335,7 @@ def expect_files(sessions: Sessions, run_id: int, paths: Sequence[Path]) -> None
         run = _run(s, run_id)
         kept = json.loads(run.settings_json or "{}")
         kept[PLACING] = {str(Path(p).resolve()): None for p in paths}
+        kept[EXPORTED] = {}  # an earlier attempt's, whose files were never found complete
         run.settings_json = json.dumps(kept, ensure_ascii=False)
 
 
