@@ -289,11 +289,20 @@ def _summed(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
 
 def worked_on(sessions: Sessions, batch_id: int) -> list[Worked]:
     """The customers colleagues worked on since the batch (or a stopped import of the same file
-    it completed) created them: an undo keeps them or is refused. Read before asking."""
+    it completed) created them: an undo keeps them or is refused. Read before asking; none
+    when the undo is refused first for another reason (a later batch on the same records, a
+    merge since, already undone), which the undo then says."""
     with sessions() as s:
         batch = _batch(s, batch_id)
         ids = (batch_id, *records_of(batch.records_json).get("completes", ()))
-        return [w for i in ids for w in worked_since(s, created_runs(s, i))]
+        worked = []
+        for b in (x for i in ids if (x := s.get(ImportBatch, i)) is not None):
+            runs, changed = created_runs(s, b.id), changed_tables(s, b.id)
+            if b.undone_at is not None or later_batch_conflict(s, b, runs, changed) \
+                    or merge_since(s, b, runs, changed):
+                return []  # refused before anything is kept: the undo says why
+            worked += worked_since(s, runs)
+        return worked
 
 
 def withdraw_unfinished(sessions: Sessions, batch_id: int, staff_id: int | None) -> UndoResult:
