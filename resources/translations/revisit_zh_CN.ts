@@ -5146,148 +5146,155 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/list_readback.py" line="168"/>
-        <source>%1: %2 contact(s) stored, %3 already read before, %4 row(s) without an outcome, %5 km reading(s), %6 profile change(s).</source>
-        <translation>%1：保存联系记录 %2 条，之前已读过 %3 条，未填结果 %4 行，里程 %5 条，画像变化 %6 条。</translation>
+        <source>%1: %2 contact(s) stored, %3 already read before, %4 row(s) without an outcome, %5 km reading(s), %6 profile change(s), %7 row(s) not stored.</source>
+        <translation>%1：保存联系记录 %2 条，之前已读过 %3 条，未填结果 %4 行，里程 %5 条，画像变化 %6 条，%7 行未保存。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="178"/>
+        <location filename="../../ui/views/list_readback.py" line="180"/>
         <source>%n row(s) read before were typed into since: their feedback, next date or km was corrected.</source>
         <translation>
             <numerusform>之前读过的行中有 %n 行此后又有修改：已按文件更正其客户反馈、下次跟进或里程。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="183"/>
+        <location filename="../../ui/views/list_readback.py" line="185"/>
         <source>%n row(s) not stored: correct them in the file and read it again.</source>
         <translation>
             <numerusform>有 %n 行未保存：请在文件中改正后再读一次。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="187"/>
+        <location filename="../../ui/views/list_readback.py" line="189"/>
         <source>%n row(s) stored without their profile changes (画像变化), which could not be read: put those in by hand on the customer&apos;s page.</source>
         <translation>
             <numerusform>%n 行已保存，但其中的画像变化无法识别，未保存：请在客户页面手动填写。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="191"/>
+        <location filename="../../ui/views/list_readback.py" line="193"/>
         <source>%n row(s) stored without their km (当前里程), which could not be read: put those in by hand on the customer&apos;s page.</source>
         <translation>
             <numerusform>%n 行已保存，但其中的当前里程无法识别，未保存：请在客户页面手动填写。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="197"/>
+        <source>%n row(s) stored without a date or 回访员 cell that could not be right (the rows below say which): put it in by hand on the customer&apos;s page, or correct it and read the file again.</source>
+        <translation>
+            <numerusform>%n 行已保存，但其中的日期或回访员一格有误，未保存（见下方各行）：请在客户页面手动填写，或改正后再读一次。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="223"/>
+        <location filename="../../ui/views/list_readback.py" line="230"/>
         <source>SMS vendor files (*.xlsx *.xls *.csv *.txt);;All files (*)</source>
         <translation>短信平台文件 (*.xlsx *.xls *.csv *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="224"/>
+        <location filename="../../ui/views/list_readback.py" line="231"/>
         <source>Choose the SMS vendor&apos;s unsubscribe or failed-delivery file</source>
         <translation>选择短信平台的退订或发送失败文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="235"/>
+        <location filename="../../ui/views/list_readback.py" line="242"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="236"/>
+        <location filename="../../ui/views/list_readback.py" line="243"/>
         <source>What does %1 list?</source>
         <translation>%1 列出的是什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="238"/>
+        <location filename="../../ui/views/list_readback.py" line="245"/>
         <source>Unsubscribes: customers who replied T; their marketing consent is withdrawn too. Failed deliveries: numbers that are empty or switched off. Either way no SMS goes to those customers any more.</source>
         <translation>退订：回复 T 退订的客户，同时撤回其营销同意。发送失败：空号或停机的号码。两种情况都不再给这些客户发短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="241"/>
+        <location filename="../../ui/views/list_readback.py" line="248"/>
         <source>&amp;Unsubscribes (回T退订)</source>
         <translation>退订（回T退订）(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="243"/>
+        <location filename="../../ui/views/list_readback.py" line="250"/>
         <source>&amp;Failed deliveries</source>
         <translation>发送失败(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="276"/>
+        <location filename="../../ui/views/list_readback.py" line="283"/>
         <source>Reading the SMS vendor&apos;s file</source>
         <translation>正在读入短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="284"/>
+        <location filename="../../ui/views/list_readback.py" line="291"/>
         <source>%1 lists failed deliveries: %2 number(s) read.</source>
         <translation>%1 是发送失败名单：读到 %2 个号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="286"/>
+        <location filename="../../ui/views/list_readback.py" line="293"/>
         <source>%1 lists unsubscribes: %2 number(s) read.</source>
         <translation>%1 是退订名单：读到 %2 个号码。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="288"/>
+        <location filename="../../ui/views/list_readback.py" line="295"/>
         <source>%n customer(s) now get no SMS.</source>
         <translation>
             <numerusform>%n 位客户今后不再收到短信。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="290"/>
+        <location filename="../../ui/views/list_readback.py" line="297"/>
         <source>%n were blocked already by an earlier file.</source>
         <translation>
             <numerusform>其中 %n 位已由之前的文件登记过。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="296"/>
+        <location filename="../../ui/views/list_readback.py" line="303"/>
         <source>%n number(s) match no customer: %1.</source>
         <translation>
             <numerusform>%n 个号码不属于任何客户：%1。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="299"/>
+        <location filename="../../ui/views/list_readback.py" line="306"/>
         <source>%n row(s) hold no mainland mobile number and were not read; they are listed below.</source>
         <translation>
             <numerusform>%n 行没有大陆手机号，未读取，见下表。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="303"/>
+        <location filename="../../ui/views/list_readback.py" line="310"/>
         <source>%n row(s) say the message was delivered: not blocked.</source>
         <translation>
             <numerusform>%n 行显示短信已送达：未停发。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="306"/>
+        <location filename="../../ui/views/list_readback.py" line="313"/>
         <source>%n failure(s) pass (关机, 超时…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条失败属于临时情况（关机、超时…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="310"/>
+        <location filename="../../ui/views/list_readback.py" line="317"/>
         <source>%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="315"/>
+        <location filename="../../ui/views/list_readback.py" line="322"/>
         <source>No mainland mobile number: not read</source>
         <translation>没有大陆手机号：未读取</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="316"/>
+        <location filename="../../ui/views/list_readback.py" line="323"/>
         <source>A failure that passes (not blocked): %1</source>
         <translation>临时失败（未停发）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="317"/>
+        <location filename="../../ui/views/list_readback.py" line="324"/>
         <source>A reply, not an unsubscribe (not blocked): %1</source>
         <translation>是回复而非退订（未停发）：%1</translation>
     </message>

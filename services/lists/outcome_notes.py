@@ -1,7 +1,8 @@
 """What reading a filled-in call list back says besides the rows it stored: a row's problem
 or a whole file's note (Problem), in English and Chinese, and the notes themselves (rows dated
 by their list's day, outcomes typed in words or a character wrong, rows already recorded on
-screen, a list withdrawn or replaced, a file open in Excel)."""
+screen, a list withdrawn or replaced, a file open in Excel), and why a row's cell was left
+out of its stored contact."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ListRun
+from models import ContactEvent, ListRun
 from services import labels
+from services.imports.normalise import km_rise_implausible
+from services.lists.profile_cells import kept_words
 from services.lists.runs import calls_queued
 
 Sessions = sessionmaker[Session]
@@ -155,3 +158,49 @@ def on_screen(n: int) -> tuple[Problem, ...]:
                        f"list only is added to that contact",
                     f"{n} 行已在屏幕上登记过（同一名单客户、同一天、同一结果）：未重复保存；"
                     f"只在名单上填写的客户反馈会补入该联系记录"),)
+
+
+def screen_differs(number: int, sheet: str, outcome: str, screen: ContactEvent) -> Problem:
+    """Row `number`'s problem: its outcome is not the one recorded on screen for that day's
+    call (`screen`)."""
+    at = screen.contact_at.strftime("%Y-%m-%d %H:%M")
+    theirs, mine = ({lang: labels.text("outcome", o, lang) for lang in ("en", "zh")}
+                    for o in (screen.outcome, outcome))
+    return where(number, sheet,
+                 f"a call of this list to this customer was recorded on screen at {at} as "
+                 f"'{theirs['en']}'; this row says '{mine['en']}': the screen's is kept and "
+                 f"the row not stored; if it was another call, record it on screen",
+                 f"该客户本名单的联系已于 {at} 在屏幕上登记为“{theirs['zh']}”，本行写的是"
+                 f"“{mine['zh']}”：保留屏幕上的登记，本行未保存；如果是另一通电话，请在屏幕上登记")
+
+
+def stored_without(number: int, sheet: str, en: str, zh: str) -> Problem:
+    """Row `number`'s cell left out of its stored contact (`en`, `zh`: what is wrong)."""
+    return where(number, sheet,
+                 f"the contact is stored without this cell: {en}; put it in by hand on the "
+                 f"customer's page, or correct it and read the file again",
+                 f"联系结果已保存，此格未保存：{zh}；请在客户页面手动填写，或改正后再读一次")
+
+
+def kept(number: int, code: str, sheet: str, changes: list[tuple[str, str]]) -> Problem:
+    """A note that row `number` (`code`), read again with its outcome unchanged, no longer
+    says the profile changes its first reading stored, and that they were kept."""
+    en, zh = kept_words(changes)
+    return where(0, sheet, f"row {number} ({code}) {en}", f"第 {number} 行（{code}）{zh}")
+
+
+def km_clash(km: int, last_km: int, last_day: dt.date, day: dt.date
+             ) -> tuple[str, str] | None:
+    """Why a km read on `day` cannot be the car's (English, Chinese), `last_km` read on
+    `last_day` being its highest before: an odometer does not go back, nor a car drive more
+    than km_rise_implausible allows. None: it can be."""
+    if km < last_km:
+        return (f"km {km:,} is less than the {last_km:,} km read on {last_day} (an odometer "
+                f"does not go back)",
+                f"当前里程 {km:,} 少于 {last_day} 记录的 {last_km:,} 公里（里程不会倒退）")
+    if km_rise_implausible(last_km, last_day, km, day):
+        return (f"km {km:,} is {km - last_km:,} more than the {last_km:,} km read on "
+                f"{last_day}, more than a car is driven in that time",
+                f"当前里程 {km:,} 比 {last_day} 记录的 {last_km:,} 公里多 {km - last_km:,} "
+                f"公里，超出这段时间能开的里程")
+    return None

@@ -1,8 +1,11 @@
 """Outcomes back from a filled-in Excel call list: contact events (idempotent through
 source_key), next follow-up dates, km readings and profile changes. Every row is either stored
-or reported by its row number; nothing is half-stored, but a 画像变化 or 当前里程 cell that
-cannot be read leaves the row's contact stored and is reported by its row (left_out,
-km_left_out), to be put in by hand. Nothing a caller wrote is lost: an outcome typed in their
+or reported by its row number. Only the outcome and the row's identity (its codes and name, its
+list's dates) refuse a row: any other cell that cannot be read or be right (a 画像变化, a km
+unreadable or clashing with the car's history, a next date that is no day or before the
+contact, a 回访员 who is nobody) leaves the row's contact stored without it and is reported by
+its row (left_out, km_left_out, cells_left_out), to be put in by hand: a call made is never
+lost for a side cell. Nothing a caller wrote is lost: an outcome typed in their
 own words (不在家) is read as the outcome nearest them, the words kept before the feedback; one
 typed a character wrong (接同) as the one wording it is that close to, said in a note; a row
 without its 联系日期 is dated by the day its list was handed out (list_day), not the day the
@@ -39,7 +42,7 @@ import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -49,9 +52,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading, StaffUser
 from models.columns import ROW_CODE
-from services import labels
 from services.customers.names import same_person
-from services.imports.normalise import km_rise_implausible
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
 from services.lists import outcome_notes as said
@@ -60,7 +61,6 @@ from services.lists.profile_cells import (
     BadCell,
     Row,
     cell_text,
-    kept_words,
     read_row,
     record_row_changes,
     reread_changes,
@@ -100,12 +100,26 @@ class OutcomeReport:
     # Rows stored without their 当前里程, which could not be read, to be put in by hand.
     km_left_out: tuple[Problem, ...] = ()
     read_back: int = 0  # how `list readbacks` names this read (0: it stored nothing)
+    # Rows stored without another cell that could not be right (a 联系日期 or 下次跟进 that is
+    # no date, a follow-up before the contact, a 回访员 who is no staff member).
+    cells_left_out: tuple[Problem, ...] = ()
+
+    @property
+    def not_stored(self) -> int:
+        """The rows read and not stored (each named in `found`)."""
+        return sum(1 for p in self.found if p.row)
+
+    @property
+    def stored_without(self) -> tuple[Problem, ...]:
+        """The rows stored with a cell left out, in row order."""
+        return tuple(sorted(self.left_out + self.km_left_out + self.cells_left_out,
+                            key=lambda p: p.row))
 
     @property
     def problems(self) -> tuple[tuple[int, str], ...]:
         """(row, what is wrong) in English: the rows not stored and the cells left out."""
-        return tuple((p.row, p.en) for p in sorted(self.found + self.left_out
-                                                    + self.km_left_out, key=lambda p: p.row))
+        return tuple((p.row, p.en) for p in sorted(self.found + self.stored_without,
+                                                    key=lambda p: p.row))
 
 
 def _at(r: Row, en: str, zh: str) -> Problem:
@@ -283,7 +297,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
                          tuple(sorted(totals.left_out, key=lambda p: p.row)),
                          sum(totals.undated.values()), totals.on_screen,
                          tuple(sorted(totals.km_left_out, key=lambda p: p.row)),
-                         first_entry(sessions, read))
+                         first_entry(sessions, read),
+                         tuple(sorted(totals.cells_left_out, key=lambda p: p.row)))
 
 
 def _run_of(code: str) -> int | None:
@@ -381,6 +396,7 @@ class _Counts:
         default_factory=Counter)
     on_screen: int = 0  # rows whose call was recorded on screen already
     km_left_out: list[Problem] = field(default_factory=list)  # rows stored without their km
+    cells_left_out: list[Problem] = field(default_factory=list)  # without another cell
     # Outcomes typed a character wrong: (as typed, the wording read) -> the rows typing it.
     typos: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
@@ -398,6 +414,7 @@ class _Counts:
         self.undated += other.undated
         self.on_screen += other.on_screen
         self.km_left_out += other.km_left_out
+        self.cells_left_out += other.cells_left_out
         for typo, numbers in other.typos.items():
             self.typos.setdefault(typo, []).extend(numbers)
 
@@ -528,25 +545,33 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                                         f"联系日期 {day} 晚于今天"))
                 continue
             caller = member.assigned_staff_id or staff_id
+            unknown = None  # a 回访员 typed who is no staff member: said when stored
             printed = member_data(member.snapshot).get("caller") if member.snapshot else None
             if r.caller and r.caller != printed:  # another typed over it: calls handed on
                 caller = callers.get(r.caller, 0)
-                if caller == 0:
-                    got.problems.append(_at(
-                        r, f"回访员 '{r.caller}' is no staff member (or more than one has the "
-                           f"name); type their name or user name as in Settings",
-                        f"回访员“{r.caller}”不是系统中的员工（或有重名）：请按设置中的姓名或用户名填写"))
-                    continue
+                if caller == 0:  # the call is kept, under the caller the list gave it
+                    caller = member.assigned_staff_id or staff_id
+                    unknown = (_at(
+                        r, f"the contact is stored under the list's caller, not under 回访员 "
+                           f"'{r.caller}': no staff member (or more than one) has the name; "
+                           f"next time type their name or user name as in Settings",
+                        f"联系结果已按名单上的回访员保存，未按“{r.caller}”保存：系统中没有该员工（或有"
+                        f"重名）；以后请按设置中的姓名或用户名填写"))
             if day < run.as_of:
                 got.problems.append(_at(r, f"contact date {day} is before the date of "
                                            f"list run #{run.id} ({run.as_of})",
                                         f"联系日期 {day} 早于名单 #{run.id} 的日期（{run.as_of}）"))
                 continue
+            # A side cell that cannot be right is left out and said; the call is stored.
+            side = [said.stored_without(r.number, r.sheet, en, zh) for en, zh in r.dropped]
+            if unknown is not None:
+                side.append(unknown)
             if r.follow_up is not None and r.follow_up < day:
-                got.problems.append(_at(r, f"follow-up date {r.follow_up} is before the "
-                                           f"contact ({day})",
-                                        f"下次跟进 {r.follow_up} 早于联系日期（{day}）"))
-                continue
+                side.append(said.stored_without(
+                    r.number, r.sheet,
+                    f"follow-up date {r.follow_up} is before the contact ({day})",
+                    f"下次跟进 {r.follow_up} 早于联系日期（{day}）"))
+                r = replace(r, follow_up=None)
             # What a caller heard on the phone or in a WeChat chat; seen on a visit.
             source = "visit" if member.channel == "visit" else "call"
             own = None  # the km this row stored when it was read before
@@ -562,31 +587,21 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                     MileageReading.reading_date <= day,
                     MileageReading.id != (own.id if own is not None else 0))
                     .order_by(MileageReading.km.desc()).limit(1)).first()
-                if last is not None and r.km < last.km:
-                    got.problems.append(_at(
-                        r, f"km {r.km:,} is less than the {last.km:,} km read on "
-                           f"{last.reading_date} (an odometer does not go back); correct or "
-                           f"clear it",
-                        f"当前里程 {r.km:,} 少于 {last.reading_date} 记录的 {last.km:,} "
-                        f"公里（里程不会倒退）：请改正或清空"))
-                    continue
-                if last is not None and km_rise_implausible(last.km, last.reading_date, r.km,
-                                                            day):
-                    got.problems.append(_at(
-                        r, f"km {r.km:,} is {r.km - last.km:,} more than the {last.km:,} km "
-                           f"read on {last.reading_date}, more than a car is driven in that "
-                           f"time; correct or clear it",
-                        f"当前里程 {r.km:,} 比 {last.reading_date} 记录的 {last.km:,} 公里多 "
-                        f"{r.km - last.km:,} 公里，超出这段时间能开的里程：请改正或清空"))
-                    continue
+                # A km that clashes with the car's history is left out like one that cannot
+                # be read: the call was made whatever the odometer said.
+                if last is not None and (clash := said.km_clash(
+                        r.km, last.km, last.reading_date, day)) is not None:
+                    r = replace(r, km=None, km_unread=clash)
             # A call recorded on screen (My follow-ups) and written on the list as well: one
             # contact, the screen's, whatever the list says of it.
             screen = None
             if event is None:
                 screen = _on_screen(s, r, member, day)
                 if screen is not None and screen.outcome != r.outcome:
-                    got.problems.append(_screen_differs(r, screen))
+                    got.problems.append(said.screen_differs(r.number, r.sheet, r.outcome,
+                                                            screen))
                     continue
+            got.cells_left_out += side
             if r.typo is not None:
                 got.typos.setdefault(r.typo, []).append(r.number)
             if r.km_unread is not None:
@@ -634,7 +649,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                         source=source, staff_id=caller, today=today)
                     got.changes += recorded
                     if kept:
-                        got.kept.append(_kept(r, kept))
+                        got.kept.append(said.kept(r.number, r.code, r.sheet, kept))
                 s.flush()
                 continue
             # The member's state is their latest contact's: a row of an earlier day read
@@ -695,18 +710,6 @@ def _on_screen(s: Session, r: Row, member: ListRunMember, day: dt.date
         ContactEvent.id.desc()).limit(1))
 
 
-def _screen_differs(r: Row, screen: ContactEvent) -> Problem:
-    """Row `r`'s problem: its outcome is not the one recorded on screen for that day's call."""
-    at = screen.contact_at.strftime("%Y-%m-%d %H:%M")
-    theirs, mine = ({lang: labels.text("outcome", o, lang) for lang in ("en", "zh")}
-                    for o in (screen.outcome, r.outcome))
-    return _at(r, f"a call of this list to this customer was recorded on screen at {at} as "
-                  f"'{theirs['en']}'; this row says '{mine['en']}': the screen's is kept and "
-                  f"the row not stored; if it was another call, record it on screen",
-               f"该客户本名单的联系已于 {at} 在屏幕上登记为“{theirs['zh']}”，本行写的是"
-               f"“{mine['zh']}”：保留屏幕上的登记，本行未保存；如果是另一通电话，请在屏幕上登记")
-
-
 def _add_to_screen(s: Session, r: Row, screen: ContactEvent, member: ListRunMember,
                    day: dt.date, source: str) -> bool:
     """What row `r` says that the contact recorded on screen (`screen`) does not, added to it:
@@ -727,14 +730,6 @@ def _add_to_screen(s: Session, r: Row, screen: ContactEvent, member: ListRunMemb
     s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=screen.contact_at.date(),
                          km=r.km, source=source))
     return True
-
-
-def _kept(r: Row, kept: list[tuple[str, str]]) -> Problem:
-    """A note that row `r`, read again with its outcome unchanged, no longer says the profile
-    changes `kept` its first reading stored, and that they were kept."""
-    en, zh = kept_words(kept)
-    return said.where(0, r.sheet, f"row {r.number} ({r.code}) {en}",
-                  f"第 {r.number} 行（{r.code}）{zh}")
 
 
 def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,

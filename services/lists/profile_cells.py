@@ -88,6 +88,9 @@ class Row:
     words: str | None = None  # the outcome as typed, when it says more than its code (不在家)
     unread: tuple[str, str] | None = None  # why 画像变化 could not be read (English, Chinese)
     km_unread: tuple[str, str] | None = None  # why 当前里程 could not be read (English, Chinese)
+    # Other cells that could not be read (a 联系日期 or 下次跟进 that is no date), left out of
+    # the stored contact: why, (English, Chinese) each.
+    dropped: tuple[tuple[str, str], ...] = ()
     # An outcome typed a character wrong (接同), read as the one wording it is one off from:
     # (as typed, the wording read).
     typo: tuple[str, str] | None = None
@@ -152,11 +155,23 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
         km = read.value
     # The contact's time of day when one is typed with its date; a call at midnight is not
     # one staff make, so midnight is a date typed alone.
-    moment = read_moment(row.get("联系日期"), "contact date", "联系日期", ("last", today))
+    # A date cell that cannot be read leaves the rest of the row to be stored too: without its
+    # 联系日期 the contact is dated as a row left without one is (its list's day), and typing
+    # the day in and reading the file again moves it there.
+    dropped: list[tuple[str, str]] = []
+    try:
+        moment = read_moment(row.get("联系日期"), "contact date", "联系日期", ("last", today))
+    except BadCell as exc:
+        moment = None
+        dropped.append((f"{exc} (dated by its list's day)", f"{exc.zh}（按名单的日期保存）"))
     day = None if moment is None else moment.date()
     at = None if moment is None or moment.time() == dt.time(0) else moment.time()
-    follow_up = read_day(row.get("下次跟进"), "follow-up date", "下次跟进",
-                         ("next", day or today - dt.timedelta(days=YEARLESS_OVERDUE_DAYS)))
+    try:
+        follow_up = read_day(row.get("下次跟进"), "follow-up date", "下次跟进",
+                             ("next", day or today - dt.timedelta(days=YEARLESS_OVERDUE_DAYS)))
+    except BadCell as exc:
+        follow_up = None
+        dropped.append((str(exc), exc.zh))
     # The caller's own words (不在家), read as the outcome nearest them, are kept before the
     # feedback: the outcome alone would lose what they say.
     feedback = cell_text(row.get("客户反馈")) or None
@@ -173,7 +188,8 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
         changes, unread = (), (str(exc), exc.zh)
     return Row(number, cell_text(row.get("编号")), cell_text(row.get("客户编号")),
                 cell_text(row.get("姓名")), cell_text(row.get("回访员")), outcome, day, at,
-                feedback, follow_up, km, changes, sheet, words, unread, km_unread, typo)
+                feedback, follow_up, km, changes, sheet, words, unread, km_unread,
+                tuple(dropped), typo)
 
 
 # A km said the way it is spoken: 8万6 and 8万6千 are 86,000 (the digit after 万 its

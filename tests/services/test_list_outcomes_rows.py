@@ -178,7 +178,10 @@ def test_days_typed_without_their_year_are_this_weeks(listed, contact, follow_up
         assert event.contact_at.date() == day
 
 
-def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
+def test_dates_and_km_that_cannot_be_are_left_out_with_the_reason(listed):
+    """A side cell that cannot be right (a follow-up before the contact, no such day, a km
+    below the car's last) is left out and said by its row; the call itself is stored. A
+    contact date before the list's refuses its row: that is no call of this list."""
     database, path, col = listed
     _visit_reading(database, path, col, 5, 117947)
     _fill(path, col, {
@@ -188,29 +191,42 @@ def test_dates_and_km_that_cannot_be_are_refused_with_the_reason(listed):
         (5, "结果"): "接通", (5, "当前里程(公里)"): 32000,  # an odometer does not go back
         (6, "结果"): "接通", (6, "当前里程(公里)"): "120,500公里"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert report.stored == 1 and report.km_readings == 1
+    assert report.stored == 4 and report.km_readings == 1
+    assert [p.row for p in report.found] == [2]
     said = dict(report.problems)
     assert "is before the date of list run" in said[2]
     assert "follow-up date 2026-11-01 is before the contact (2026-11-24)" in said[3]
     assert "contact date '2026-02-30' is not a date like 2026-12-05 (no such date)" in said[4]
     assert "km 32,000 is less than the 117,947 km read on 2026-10-01" in said[5]
-    in_chinese = {p.row: p.text("zh") for p in report.found}
-    assert in_chinese[5] == ("当前里程 32,000 少于 2026-10-01 记录的 117,947 公里（里程不会倒退）："
-                             "请改正或清空")
-    assert in_chinese[4] == "联系日期“2026-02-30”不是日期，请写成 2026-12-05 这样（日期不存在）"
+    assert all(said[row].startswith("the contact is stored") for row in (3, 4, 5))
+    in_chinese = {p.row: p.text("zh") for p in report.stored_without}
+    assert in_chinese[5] == ("联系结果已保存，当前里程未保存：当前里程 32,000 少于 2026-10-01 "
+                             "记录的 117,947 公里（里程不会倒退）；请在客户页面手动填写里程")
+    assert "联系日期“2026-02-30”不是日期，请写成 2026-12-05 这样（日期不存在）" in in_chinese[4]
+    with database.sessions() as s:
+        events = {c: (e.next_follow_up, e.contact_at.date()) for c, e in s.execute(
+            select(ListRunMember.row_code, ContactEvent).join(
+                ContactEvent, (ContactEvent.customer_id == ListRunMember.customer_id)
+                & (ContactEvent.list_run_id == ListRunMember.run_id)))}
+        assert s.scalar(select(func.count()).select_from(MileageReading)
+                        .where(MileageReading.source == "call")) == 1
+    assert len(events) == 4
+    assert [nxt for nxt, _ in events.values()] == [None] * 4
+    assert dt.date(2026, 11, 24) in {day for _, day in events.values()}
 
 
 @pytest.mark.parametrize("typed", ["15:30", dt.time(15, 30)])
 def test_a_time_typed_without_its_day_asks_for_the_day(listed, typed):
-    """A time alone (typed, or an Excel time cell) does not say which day the call was."""
+    """A time alone (typed, or an Excel time cell) does not say which day the call was: the
+    call is stored, dated by its list's day, and the row asks for the day."""
     database, path, col = listed
     _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): typed})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert report.stored == 0
+    assert (report.stored, report.undated, report.found) == (1, 1, ())
     assert "contact date '15:30' is a time without its day; write the day before it, like " \
            "2026-12-05 15:30" in dict(report.problems)[2]
-    assert {p.row: p.text("zh") for p in report.found}[2] == (
-        "联系日期“15:30”只有时间，没有日期，请在前面写上日期，如 2026-12-05 15:30")
+    assert ("联系日期“15:30”只有时间，没有日期，请在前面写上日期，如 2026-12-05 15:30"
+            in {p.row: p.text("zh") for p in report.cells_left_out}[2])
 
 
 @pytest.mark.parametrize(("typed", "code"), [
@@ -314,11 +330,11 @@ def test_every_sheet_of_the_list_is_read(listed):
     first.cell(2, col["结果"], "接通")
     book.save(path)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert report.stored == 2
-    assert [p for p in report.problems] == [
+    assert report.stored == 3  # the row of no such day too, dated by its list's day
+    assert [(n, said.split(" (dated")[0]) for n, said in report.problems] == [
         (0, "sheet 备注 was not read: it has no column 编号、结果 in its first 10 rows"),
-        (2, "sheet 李四: contact date '2026-13-01' is not a date like 2026-12-05 (no such "
-            "date)")]
+        (2, "sheet 李四: the contact is stored without this cell: contact date '2026-13-01' "
+            "is not a date like 2026-12-05 (no such date)")]
 
 
 def test_a_sheet_of_notes_put_before_the_list_is_named_not_read(listed):
@@ -348,7 +364,7 @@ def test_a_title_typed_above_the_headers_for_printing_is_skipped(listed):
     book.save(path)
     assert outcomes.is_filled_list(path)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert (report.stored, report.blank) == (1, 3)
+    assert (report.stored, report.blank) == (2, 3)
     assert [n for n, _ in report.problems] == [5]
 
 
@@ -406,27 +422,29 @@ def test_a_file_open_in_excel_is_read_with_a_note(listed):
 
 def test_the_caller_typed_over_the_printed_one_is_credited_with_the_call(listed):
     # Calls handed on to a colleague: 回访员 says who made them (the activity report counts
-    # them), and a name that is nobody's is refused rather than credited to the wrong person.
+    # them); a name that is nobody's leaves the call with the list's caller, and is said.
     database, path, col = listed
     printed = _cell(path, col, 2, "回访员")
     other = "刘洋" if printed != "刘洋" else "陈丽"
+    fourth = _cell(path, col, 4, "回访员")
     _fill(path, col, {(2, "结果"): "接通", (3, "结果"): "接通", (3, "回访员"): other,
                       (4, "结果"): "接通", (4, "回访员"): "小王"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert report.stored == 2
-    assert [(p.row, p.en.split(" is no")[0]) for p in report.found] == [(4, "回访员 '小王'")]
+    assert (report.stored, report.found) == (3, ())
+    assert [(p.row, "回访员 '小王'" in p.en) for p in report.cells_left_out] == [(4, True)]
     with database.sessions() as s:
         names = dict(s.execute(select(ListRunMember.row_code, StaffUser.display_name)
                                .join(ContactEvent, ContactEvent.customer_id
                                      == ListRunMember.customer_id)
                                .join(StaffUser, StaffUser.id == ContactEvent.staff_id)
                                .where(ContactEvent.list_run_id.is_not(None))).all())
-    assert names == {_cell(path, col, 2, "编号"): printed, _cell(path, col, 3, "编号"): other}
+    assert names == {_cell(path, col, 2, "编号"): printed, _cell(path, col, 3, "编号"): other,
+                     _cell(path, col, 4, "编号"): fourth}
 
 
 def test_a_caller_typed_as_the_list_tells_two_of_one_name_apart_is_credited(listed):
     # With two 陈丽, a list names each as 陈丽 (chenli2); typed so over another's row, the
-    # call is hers. 陈丽 alone could be either: refused.
+    # call is hers. 陈丽 alone could be either: the call stays with the list's caller.
     database, path, col = listed
     with database.sessions.begin() as s:
         s.add(StaffUser(username="chenli2", display_name="陈丽"))
@@ -434,14 +452,14 @@ def test_a_caller_typed_as_the_list_tells_two_of_one_name_apart_is_credited(list
     _fill(path, col, {(first, "结果"): "接通", (first, "回访员"): "陈丽 (chenli2)",
                       (second, "结果"): "接通", (second, "回访员"): "陈丽"})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert report.stored == 1
-    assert [(p.row, p.en.split(" is no")[0]) for p in report.found] == [
-        (second, "回访员 '陈丽'")]
+    assert (report.stored, report.found) == (2, ())
+    assert [(p.row, "回访员 '陈丽'" in p.en) for p in report.cells_left_out] == [
+        (second, True)]
     with database.sessions() as s:
-        who = s.scalar(select(StaffUser.username).join(
+        who = set(s.scalars(select(StaffUser.username).join(
             ContactEvent, ContactEvent.staff_id == StaffUser.id)
-            .where(ContactEvent.list_run_id.is_not(None)))
-    assert who == "chenli2"
+            .where(ContactEvent.list_run_id.is_not(None))))
+    assert "chenli2" in who and len(who) == 2
 
 
 def test_a_list_replaced_by_a_later_run_is_read_with_a_note(listed):
@@ -607,18 +625,21 @@ def test_a_corrected_km_is_still_held_to_the_odometer(listed):
 
 
 def test_a_km_with_a_digit_too_many_is_a_problem_not_a_reading(listed):
-    """Read back on TODAY, a km more than 2,000 a day above the reading before is refused."""
+    """Read back on TODAY, a km more than 2,000 a day above the reading before is left out
+    (the call is stored, and the km said by its row)."""
     database, path, col = listed
     vehicle = _visit_reading(database, path, col, 2, 50000)
     days = (TODAY - dt.date(2026, 10, 1)).days
     _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): TODAY.isoformat(),
                       (2, "当前里程(公里)"): 520000})
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert report.stored == 0 and "km 520,000 is 470,000 more than the 50,000 km read on " \
-        "2026-10-01" in dict(report.problems)[2]
+    assert (report.stored, report.km_readings) == (1, 0)
+    assert "km 520,000 is 470,000 more than the 50,000 km read on 2026-10-01" in \
+        dict(report.problems)[2]
     most = 50000 + 2000 * days
     _fill(path, col, {(2, "当前里程(公里)"): most + 1})
-    assert outcomes.read_outcomes(database.sessions, path, today=TODAY).stored == 0
+    again = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (again.already, again.km_readings, len(again.km_left_out)) == (1, 0, 1)
     _fill(path, col, {(2, "当前里程(公里)"): most})
     assert outcomes.read_outcomes(database.sessions, path, today=TODAY).km_readings == 1
     with database.sessions() as s:

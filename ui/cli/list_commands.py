@@ -546,7 +546,7 @@ def _outcomes(args, open_db) -> int:
         f"{f' ({report.corrected} of them corrected)' if report.corrected else ''}, "
         f"{f'{report.on_screen} already recorded on screen, ' if report.on_screen else ''}"
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
-        f"{report.profile_changes} profile changes"
+        f"{report.profile_changes} profile changes, {report.not_stored} rows not stored"
     )
     for note in report.notes:
         print(f"  note: {note.en}")
@@ -559,6 +559,7 @@ def _outcomes(args, open_db) -> int:
     # (or sheets) not stored make the command fail.
     _stored_without(report.left_out, "their 画像变化 (profile changes)")
     _stored_without(report.km_left_out, "their km")
+    _stored_without(report.cells_left_out, "a date or 回访员 cell")
     return 1 if report.found else 0
 
 

@@ -166,13 +166,15 @@ class ReadBackPanel(QWidget):
         self.button.setEnabled(True)
         lang, locale = language(), QLocale()
         text = (self.tr("%1: %2 contact(s) stored, %3 already read before, %4 row(s) without "
-                        "an outcome, %5 km reading(s), %6 profile change(s).")
+                        "an outcome, %5 km reading(s), %6 profile change(s), %7 row(s) not "
+                        "stored.")
                 .replace("%1", path.name)
                 .replace("%2", locale.toString(report.stored))
                 .replace("%3", locale.toString(report.already))
                 .replace("%4", locale.toString(report.blank))
                 .replace("%5", locale.toString(report.km_readings))
-                .replace("%6", locale.toString(report.profile_changes)))
+                .replace("%6", locale.toString(report.profile_changes))
+                .replace("%7", locale.toString(report.not_stored)))
         if report.corrected:
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) read before were typed into since: their feedback, next date or km "
@@ -190,13 +192,18 @@ class ReadBackPanel(QWidget):
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without their km (当前里程), which could not be read: put "
                 "those in by hand on the customer's page.", "", len(report.km_left_out))
+        if report.cells_left_out:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) stored without a date or 回访员 cell that could not be right (the "
+                "rows below say which): put it in by hand on the customer's page, or correct "
+                "it and read the file again.", "", len(report.cells_left_out))
         for note in (*report.notes, *(p for p in report.found if not p.row)):
             text += "\n" + note.text(lang)
         self.summary.setText(text)
         self.summary.setVisible(True)
         self._fill_problems([(p.row, p.text(lang))
-                             for p in sorted(rows + list(report.left_out)
-                                             + list(report.km_left_out), key=lambda p: p.row)])
+                             for p in sorted(rows + list(report.stored_without),
+                                             key=lambda p: p.row)])
         self.read_done.emit(report)
 
     def _fill_problems(self, rows: list[tuple[int, str]]) -> None:
