@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, ListRun
 from services import labels
+from services.imports import failed
 from services.imports.normalise import km_rise_implausible
 from services.lists.profile_cells import kept_words
 from services.lists.runs import calls_queued
+from services.store.database import user_error
+from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
 
@@ -204,3 +207,38 @@ def km_clash(km: int, last_km: int, last_day: dt.date, day: dt.date
                 f"当前里程 {km:,} 比 {last_day} 记录的 {last_km:,} 公里多 {km - last_km:,} "
                 f"公里，超出这段时间能开的里程")
     return None
+
+
+STOPPED_FULL = N_(
+    "Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were "
+    "stored, because the disk holding {where} is full; those stay stored: free some space on "
+    "that disk, then read the same file again to finish it (nothing is stored twice).")
+STOPPED_BUSY = N_(
+    "Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were "
+    "stored, because the database {where} became busy with another person's or program's "
+    "work; those stay stored: when the database is free, read the same file again to finish "
+    "it (nothing is stored twice).")
+STOPPED_OTHER = N_(
+    "Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were "
+    "stored, and those stay stored: read the same file again to finish it (nothing is stored "
+    "twice). What stopped it: {reason}")
+
+
+def stopped(failure: BaseException, file: str, rows: int, stored: int, bind: object
+            ) -> RevisitError:
+    """The sentence for `failure`, which stopped reading `file` back after its first `rows`
+    rows were committed (`stored` contacts among them) to the database of engine `bind`:
+    never the database's "nothing was changed", which would be untrue."""
+    url = getattr(bind, "url", None)
+    known = user_error(failure, None if url is None else url.set(
+        drivername=url.get_backend_name()).render_as_string(hide_password=False))
+    params: dict[str, object] = {"file": file, "rows": f"{rows:,}", "stored": f"{stored:,}"}
+    if known is not None and known.template in failed.FULL_TEMPLATES | failed.BUSY_TEMPLATES:
+        template = STOPPED_FULL if known.template in failed.FULL_TEMPLATES else STOPPED_BUSY
+        params["where"] = known.params.get("where", "")
+    else:
+        template = STOPPED_OTHER
+        params["reason"] = str(known) if known is not None else failed.said(failure)
+    error = RevisitError(template, **params)
+    error.technical = failed.said(failure)
+    return error

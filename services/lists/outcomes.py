@@ -70,6 +70,7 @@ from services.lists.snapshot import member_data
 from services.staff.audit import local_time, record
 from services.staff.permissions import Actor, with_user_name
 from services.staff.permissions import staff_id as actor_id
+from services.store.database import DRIVER_ERRORS
 from services.store.errors import N_, RevisitError
 
 Sessions = sessionmaker[Session]
@@ -274,16 +275,14 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     read = new_read()  # every audit entry of this read carries it: the read can be undone
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        for attempt in range(RETRIES):
-            try:
-                counts = _store_chunk(sessions, part, path.name, actor, staff_id, today,
-                                      undated, read)
-                break
-            except IntegrityError:
-                # Another process stored some of these rows' events since we looked: look
-                # again, and they count as read before.
-                if attempt == RETRIES - 1:
-                    raise
+        try:
+            counts = _store_retrying(sessions, part, path.name, actor, staff_id, today,
+                                     undated, read)
+        except DRIVER_ERRORS as failure:
+            if start == 0:  # nothing stored: the database's own sentence says so
+                raise
+            raise said.stopped(failure, path.name, start, totals.stored,
+                               sessions.kw.get("bind")) from failure
         totals.add(counts)
         if progress is not None:
             progress(start + len(part), len(rows))
@@ -509,6 +508,18 @@ def _seen(s: Session, r: Row, member: ListRunMember, run: ListRun, key: str,
         return _Seen(event, kind, event.contact_at.date(), event.contact_at)
     # A contact typed without its time is stored at noon, as the day alone.
     return _Seen(event, kind, r.day, dt.datetime.combine(r.day, r.at or dt.time(12)))
+
+
+def _store_retrying(sessions: Sessions, part: list[Row], *args) -> _Counts:
+    """_store_chunk, again when another process stored some of these rows' events since we
+    looked (they count as read before then)."""
+    for attempt in range(RETRIES):
+        try:
+            return _store_chunk(sessions, part, *args)
+        except IntegrityError:
+            if attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Actor | None,

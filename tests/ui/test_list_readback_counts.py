@@ -1,13 +1,17 @@
 """名单 → 历史名单's read-back summary, as a caller sees it: the rows not stored counted, and a
-call whose next date is no day stored with the cell listed. On SQLite and PostgreSQL."""
+call whose next date is no day stored with the cell listed, and a read a full disk stopped
+after a chunk saying how many were stored. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 
+from services.lists import outcomes
+from tests.services.test_list_outcomes_full_disk import _full_after_first_chunk, _real_read
 from tests.ui import test_list_readback as readback
 from tests.ui.test_list_readback import _choose, _filled
+from ui.i18n import translate_error
 
 panel = readback.panel
 
@@ -35,3 +39,19 @@ def test_the_summary_counts_the_rows_not_stored(qtbot, panel, database, tmp_path
         assert ", 0 profile change(s), 2 row(s) not stored." in text.splitlines()[0]
         assert rows["2"].startswith("the contact is stored without this cell: follow-up date")
         assert "1 row(s) stored without a date or 回访员 cell" in text
+
+
+@pytest.mark.parametrize("translated", ["zh_CN"], indirect=True)
+def test_the_window_says_it_in_chinese(qtbot, panel, database, tmp_path, monkeypatch,
+                                       translated):
+    path = _filled(database, tmp_path, {(row, "结果"): "接通" for row in range(2, 7)})
+    _full_after_first_chunk(monkeypatch)
+    monkeypatch.setattr(outcomes, "read_outcomes", lambda *a, **k: _real_read(*a, chunk=2, **k))
+    shown: list[str] = []
+    monkeypatch.setattr("ui.views.list_readback.show_error",
+                        lambda parent, exc: shown.append(translate_error(exc)))
+    _choose(monkeypatch, path)
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=60000)
+    assert shown[0].startswith(f"读回 {path.name} 时中断：前 2 行中已保存 2 条联系记录")
+    assert "再读一次该文件即可完成" in shown[0]
