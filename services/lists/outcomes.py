@@ -773,7 +773,10 @@ def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,
         event.contact_at = moment
         if own is not None:
             own.reading_date = moment.date()
-    if (anew or r.feedback is not None) and r.feedback != event.feedback:
+    # A row whose words are already in the feedback (a screen call added its own to them)
+    # was not typed into since: the added words stay.
+    within = r.feedback is not None and r.feedback in (event.feedback or "")
+    if (anew or (r.feedback is not None and not within)) and r.feedback != event.feedback:
         before["feedback"] = event.feedback
         event.feedback = r.feedback
     if (anew or r.follow_up is not None) and r.follow_up != event.next_follow_up:
