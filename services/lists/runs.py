@@ -300,12 +300,18 @@ def finish_run(sessions: Sessions, run_id: int) -> bool:
     Refused for an unfinished run a later finished run of its segment replaced: finishing it
     would put the same customers in the queues twice."""
     with sessions.begin() as s:
-        run = _run(s, run_id)
-        if run.finished_at is not None:
-            return False
-        _refuse_if_replaced(s, run)
-        run.finished_at = utcnow()
-        return True
+        return _mark_finished(s, run_id) is not None
+
+
+def _mark_finished(s: Session, run_id: int) -> ListRun | None:
+    """Run `run_id` marked finished in `s`; None when it already was. Refused for a run a
+    later finished run of its segment replaced (_refuse_if_replaced)."""
+    run = _run(s, run_id)
+    if run.finished_at is not None:
+        return None
+    _refuse_if_replaced(s, run)
+    run.finished_at = utcnow()
+    return run
 
 
 # In a run's settings_json: the files that make it complete, stored before any of them is put
@@ -394,11 +400,9 @@ def finish_if_complete(sessions: Sessions, run_id: int) -> bool:
         return False
     try:
         with sessions.begin() as s:
-            run = _run(s, run_id)
-            if run.finished_at is not None:
+            run = _mark_finished(s, run_id)
+            if run is None:
                 return False
-            _refuse_if_replaced(s, run)
-            run.finished_at = utcnow()
             # The files' audit records, which their killed writer never made.
             exported = json.loads(run.settings_json or "{}").get(EXPORTED) or {}
             for kept in exported.values():
