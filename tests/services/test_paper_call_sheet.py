@@ -79,7 +79,7 @@ def test_a_seven_or_eight_digit_km_fits_its_column():
     for km in (86_000, 1_290_791, 12_345_678):
         cell = sheet._member_row(member(1, km=km, years_owned=11.0), st).cells[5]
         assert cell[0] == "11.0年" and f"{km:,}" in cell[1]
-        assert "".join(cell[1:]).replace(" ", "") == f"{km:,}km"
+        assert "".join(cell[1:]).replace(" ", "") == f"{km:,}公里"
         assert all(text_width(line, st.font, sheet.BODY_PT) <= room for line in cell), cell
 
 
