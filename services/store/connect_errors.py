@@ -34,15 +34,15 @@ UNREACHABLE_MARKERS = (
     "starting up", "connection is lost", "consuming input failed",
 )
 # The server ended a session it had let in: an administrator's pg_terminate_backend or a fast
-# shutdown (SQLSTATE 57P01 admin_shutdown), a crash of another server process (57P02), or the
-# server process gone (libpq's "server closed the connection unexpectedly", then psycopg's
-# "the connection is closed" on the next statement); the words of PostgreSQL 15's zh_CN
-# catalogue too. Not a server that cannot be reached: it answered, then hung up.
+# shutdown (SQLSTATE 57P01 admin_shutdown), a crash of another server process (57P02); the
+# words of PostgreSQL 15's zh_CN catalogue too. Not a server that cannot be reached: it
+# answered, then hung up. libpq's "server closed the connection unexpectedly" alone says
+# nothing of who closed it: a network cut between this PC and the server ends with it too.
 ENDED_SQLSTATES = {"57P01", "57P02"}
 ENDED_MARKERS = (
-    "terminating connection due to administrator command", "server closed the connection",
-    "terminating connection because of crash", "connection is closed",
-    "由于管理员命令中断该连接", "由于管理员命令中断联接", "服务器意外地关闭了联接",
+    "terminating connection due to administrator command",
+    "terminating connection because of crash",
+    "由于管理员命令中断该连接", "由于管理员命令中断联接",
 )
 # The host's name is unknown (a mistyped name, or a PC off the network), not a server that is
 # down: getaddrinfo's EAI_NONAME and EAI_NODATA as glibc, macOS and Windows (11001) word them.
