@@ -63,6 +63,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def given_url(bind: object) -> str | None:
+    """The address of the database behind an engine `bind` as the user gives it
+    (postgresql://, not the postgresql+psycopg make_engine gives the engine), password
+    included; None for anything without a URL."""
+    url = getattr(bind, "url", None)
+    if url is None:
+        return None
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine with the settings Revisit relies on for the given database."""
     parsed = make_url(url)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import logging
 import re
 import time
@@ -29,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ImportBatch, StaffUser
+from models import ImportBatch, StaffUser, db
 from models.base import utcnow
 from models.codes import IMPORT_KINDS, PROFILE_ATTRIBUTES
 from models.columns import ROW_CODE
@@ -75,6 +74,7 @@ from services.segments.derived import months_before
 from services.staff.audit import audit
 from services.store.errors import N_, CancelToken, Progress, RevisitError, Said
 from services.store.settings import load_settings_in
+from services.store.staging import file_hash
 from services.store.writable import check_writable
 
 log = logging.getLogger(__name__)
@@ -84,15 +84,6 @@ CHUNK = 1000
 COMMIT_SECONDS = 2.0
 # After each commit on SQLite the import pauses this long so a waiting edit gets the lock.
 YIELD_SECONDS = 0.15
-HASH_BLOCK = 1024 * 1024
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -733,11 +724,7 @@ def _settled(job: _Job, batch_id: int) -> bool:
 
 def _url(job: _Job) -> str | None:
     """The database's address as the user gives it (postgresql://, not +psycopg)."""
-    bind = job.sessions.kw.get("bind")
-    url = getattr(bind, "url", None)
-    if url is None:
-        return None
-    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+    return db.given_url(job.sessions.kw.get("bind"))
 
 
 def _close_batch(session: Session, batch_id: int, columns: dict[str, Any], job: _Job) -> None:

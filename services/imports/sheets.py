@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import ImportBatch
-from services.imports.engine import file_hash
 from services.imports.mapping import Mapping, fit_profile
 from services.imports.readers import HEADER_SCAN, every_sheet, find_header, header_texts
+from services.store.staging import file_hash
 
 
 @dataclass(frozen=True)

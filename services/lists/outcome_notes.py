@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import ContactEvent, ListRun
+from models import ContactEvent, ListRun, db
 from services import labels
 from services.imports import failed
 from services.imports.normalise import km_rise_implausible
@@ -229,9 +229,7 @@ def stopped(failure: BaseException, file: str, rows: int, stored: int, bind: obj
     """The sentence for `failure`, which stopped reading `file` back after its first `rows`
     rows were committed (`stored` contacts among them) to the database of engine `bind`:
     never the database's "nothing was changed", which would be untrue."""
-    url = getattr(bind, "url", None)
-    known = user_error(failure, None if url is None else url.set(
-        drivername=url.get_backend_name()).render_as_string(hide_password=False))
+    known = user_error(failure, db.given_url(bind))
     params: dict[str, object] = {"file": file, "rows": f"{rows:,}", "stored": f"{stored:,}"}
     if known is not None and known.template in failed.FULL_TEMPLATES | failed.BUSY_TEMPLATES:
         template = STOPPED_FULL if known.template in failed.FULL_TEMPLATES else STOPPED_BUSY

@@ -14,7 +14,6 @@ their members."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from services.staff.audit import audit, record
 from services.staff.permissions import WITHDRAW_LISTS, Actor, NotAllowed
 from services.store.errors import N_, RevisitError
 from services.store.settings import Settings, load_settings_in
+from services.store.staging import file_hash
 from services.store.versions import when_text
 
 Sessions = sessionmaker[Session]
@@ -324,14 +324,10 @@ PLACING, EXPORTED = "files_placing", "files_exported"
 
 def file_digest(path: Path) -> str | None:
     """The SHA-256 of the file at `path` (None when there is none): 0.02 s for 10 MB."""
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
+        return file_hash(path)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 def expect_files(sessions: Sessions, run_id: int, paths: Sequence[Path]) -> None:
