@@ -57,7 +57,7 @@ def value_text(kind: str, key: str, value: Any, lang: str = "zh") -> Any:
 
 def reason_text(kind: str, issue: Issue, lang: str = "zh") -> str:
     label = field_label(kind, issue.field, lang)
-    text = problem_text(issue.code, lang)
+    text = problem_text(issue.code, lang, issue.fills)
     if issue.limit is not None:
         if "{limit}" in text:
             text = text.replace("{limit}", str(issue.limit))
@@ -89,6 +89,11 @@ class Tally:
     noted: RowSpool = field(default_factory=RowSpool)
     # (code, field) -> the cell a column's note names
     named: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    # (code, field) -> the values its rows' own notes name (Issue.fills) while every row's
+    # are the same, () once two differ: a count of one reversal names its amounts, a count of
+    # several different ones says the sentence without them
+    filled: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict)
 
     def close(self) -> None:
         self.rejected.close()
@@ -111,6 +116,10 @@ class Tally:
                 # A text naming a value ("{value}") is counted with the first row's.
                 if i.value and "{value}" in problem_text(i.code):
                     self.named.setdefault((i.code, i.field), i.value)
+                if i.fills:
+                    seen = self.filled.setdefault((i.code, i.field), i.fills)
+                    if seen != i.fills:
+                        self.filled[(i.code, i.field)] = ()
             self.noted.add(result.number, result.values,
                            [reason_text(self.kind, i) for i in _unique(result.issues)])
         shown = self.samples.setdefault(result.outcome, [])
@@ -131,7 +140,8 @@ class Tally:
             self.named[(code, key)] = value
 
     def _issue(self, code: str, key: str | None, limit: int | None) -> Issue:
-        return Issue(code, key, limit=limit, value=self.named.get((code, key)))
+        return Issue(code, key, limit=limit, value=self.named.get((code, key)),
+                     fills=self.filled.get((code, key), ()))
 
     def counted(self, counter: Counter[tuple[str, str | None, int | None]]
                 ) -> tuple[ReasonCount, ...]:

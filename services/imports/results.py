@@ -168,9 +168,31 @@ NAMED_VALUE = frozenset({"consent_unknown", "phone_digits_lost", "phone_from_sci
 CONSENT_WORDS = {True: ("同意", "granted"), False: ("不同意", "refused")}
 
 
-def problem_text(code: str, lang: str = "zh") -> str:
-    zh, en = ROW_PROBLEMS.get(code) or PROBLEMS.get(code) or (code, code)
-    return zh if lang.lower().startswith("zh") else en
+# A row's own note naming its values ({name}, filled from Issue.fills), where the count of
+# rows (ROW_PROBLEMS, one sentence for rows of different values) cannot name them.
+ROW_NOTES: dict[str, tuple[str, str]] = {
+    "visit_reversal_exceeds": ("冲红金额 {reversal} 多于所冲进厂记录的金额 {visit}，已按整单撤销，"
+                               "请核对",
+                               "the reversal ({reversal}) is more than the visit's amount "
+                               "({visit}): the visit is cancelled whole; please check"),
+}
+
+
+def problem_text(code: str, lang: str = "zh",
+                 fills: tuple[tuple[str, str], ...] = ()) -> str:
+    """The problem as a sentence; with `fills`, the row's own note naming its values
+    (ROW_NOTES) where there is one."""
+    zh, en = (fills and ROW_NOTES.get(code)) or ROW_PROBLEMS.get(code) or PROBLEMS.get(code) \
+        or (code, code)
+    text = zh if lang.lower().startswith("zh") else en
+    for name, value in fills:
+        text = text.replace(f"{{{name}}}", value)
+    return text
+
+
+def money(amount: Any) -> str:
+    """An amount as a note names it: ¥1,200.00."""
+    return f"¥{amount:,.2f}"
 
 
 # A row's change (RowResult.changes) that is no field's: an open declined repair its visit
@@ -199,6 +221,9 @@ class Issue:
     value: str | None = None
     # The most characters the column holds, for a value too long for it.
     limit: int | None = None
+    # What the row's own note (ROW_NOTES) names, as (placeholder, value): the amounts of a
+    # reversal and of the visit it cancels.
+    fills: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

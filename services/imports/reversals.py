@@ -27,7 +27,7 @@ from models import Base
 from services import labels
 from services.imports.context import Context
 from services.imports.lookup import in_parts
-from services.imports.results import VISIT_REVERSED, Issue, RowResult
+from services.imports.results import VISIT_REVERSED, Issue, RowResult, money
 from services.imports.writes import REMOVED, REMOVED_NEW, decode
 
 VISIT = Base.metadata.tables["service_visit"]
@@ -212,7 +212,8 @@ def _net(ctx: Context, result: RowResult, event: dict[str, Any], visit: dict[str
         result.changes.append((VISIT_REVERSED, told, (amount, left)))
         return
     if back > amount:
-        result.issues.append(Issue("visit_reversal_exceeds", "amount", "warning"))
+        result.issues.append(Issue("visit_reversal_exceeds", "amount", "warning",
+                                   fills=(("reversal", money(back)), ("visit", money(amount)))))
     _cancel_visit(ctx, visit)
     visits.remove(visit)
     _drop_reading(ctx, visit, visits, gone)

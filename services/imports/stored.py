@@ -99,7 +99,8 @@ class Stored:
         }
         if self._notes and not finished:
             records["notes"] = [[i.code, i.field, i.severity, i.value, i.limit,
-                                 [list(r) for r in id_runs(rows)]]
+                                 [list(r) for r in id_runs(rows)],
+                                 [list(f) for f in i.fills]]
                                 for i, rows in self._notes.items()]
         if completes:
             records["completes"] = list(completes)
@@ -116,8 +117,10 @@ class Stored:
 def notes_of(records: dict[str, Any]) -> dict[int, list[Issue]]:
     """The notes a stopped import kept in its records JSON, per row number of its file."""
     by_row: dict[int, list[Issue]] = defaultdict(list)
-    for code, key, severity, value, limit, runs in records.get("notes", ()):
-        issue = Issue(code, key, severity, value, limit)
+    for code, key, severity, value, limit, runs, *fills in records.get("notes", ()):
+        # fills: kept since the notes named a reversal's amounts; none in older records
+        issue = Issue(code, key, severity, value, limit,
+                      tuple((name, text) for name, text in (fills[0] if fills else ())))
         for a, b in runs:
             for number in range(a, b + 1):
                 by_row[number].append(issue)

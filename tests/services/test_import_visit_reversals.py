@@ -198,3 +198,37 @@ def test_undo_spares_a_visit_added_since_under_the_id_of_one_made_and_cancelled(
         s.commit()
     batches.undo_batch(database.sessions, result.batch_id)
     assert _visits(database) == {"BY-HAND": D("120.00")}
+
+
+def test_a_reversal_more_than_its_visit_names_both_amounts(database, tmp_path):
+    _owners(database, tmp_path)
+    apply(database.sessions, write_csv(tmp_path / "7-10月.csv", HEADERS, MONTH), VISITS)
+    errors = tmp_path / "问题.xlsx"
+    one = write_csv(tmp_path / "11月.csv", HEADERS, [
+        ["WO104", "2026-11-06", "粤C22222", None, "冲红", "-1,200", None]])  # WO104 is 900
+    result = apply(database.sessions, one, VISITS, errors_path=errors)
+    assert "WO104" not in _visits(database)  # cancelled whole
+    zh = "冲红金额 ¥1,200.00 多于所冲进厂记录的金额 ¥900.00，已按整单撤销，请核对"
+    en = "the reversal (¥1,200.00) is more than the visit's amount (¥900.00)"
+    [sample] = result.samples["update"]
+    assert f"金额：{zh}" in sample.reasons
+    assert any(en in r for r in sample.said("en")[1])
+    [counted] = [w for w in result.warnings if w.code == "visit_reversal_exceeds"]
+    assert (counted.zh, counted.rows) == (f"金额：{zh}", 1)
+    assert en in counted.en
+    noted = openpyxl.load_workbook(errors).worksheets[-1]
+    assert any(zh in str(c.value) for row in noted.iter_rows() for c in row)
+
+    # Two reversals of different amounts: each row's note names its own, the count of both
+    # says the sentence without amounts.
+    two = write_csv(tmp_path / "12月.csv", HEADERS, [
+        ["WO101", "2026-11-20", "粤A12345", None, "冲红", "-600", None],  # WO101 is 560
+        ["WO103", "2026-11-21", "粤B11111", None, "冲红", "-700", None]])  # WO103 is 650
+    result = apply(database.sessions, two, VISITS)
+    assert {r for s in result.samples["update"] for r in s.reasons
+            if "冲红金额" in r} == {
+        "金额：冲红金额 ¥600.00 多于所冲进厂记录的金额 ¥560.00，已按整单撤销，请核对",
+        "金额：冲红金额 ¥700.00 多于所冲进厂记录的金额 ¥650.00，已按整单撤销，请核对"}
+    [counted] = [w for w in result.warnings if w.code == "visit_reversal_exceeds"]
+    assert (counted.zh, counted.rows) == (
+        "金额：冲红金额多于所冲进厂记录的金额，已按整单撤销，请核对", 2)
