@@ -4,7 +4,8 @@ thread through queued signals, writes run one at a time (SQLite has one writer).
     task = runner.run(lambda progress, cancel: service.do(db, progress=progress, cancel=cancel),
                       on_done=self._on_result, label=self.tr("Building list…"), write=True)
 
-The callable receives a `progress(done, total)` callback and a services.store.errors.CancelToken. A
+The callable receives a `progress(done, total[, label])` callback (a label says what runs from
+then on) and a services.store.errors.CancelToken. A
 RevisitError is shown to the user, translated; any other exception is logged and shown as an
 unexpected error — never a crash."""
 
@@ -107,8 +108,11 @@ class Task:
     def cancel(self) -> None:
         self.cancel_token.cancel()
 
-    def _progress(self, done: int, total: int) -> None:
-        # Throttled: at most ~20 updates a second reach the GUI thread.
+    def _progress(self, done: int, total: int, label: str | None = None) -> None:
+        # Throttled: at most ~20 updates a second reach the GUI thread. A new `label` (what
+        # runs from now on: a wait for another PC, then the work) is said at once.
+        if label is not None:
+            self.label, self._last_progress = label, 0.0
         now = time.monotonic()
         if done >= total or now - self._last_progress > 0.05:
             self._last_progress = now

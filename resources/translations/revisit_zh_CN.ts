@@ -3934,35 +3934,35 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>%1（现成模板）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="346"/>
+        <location filename="../../ui/views/lists_view.py" line="323"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="356"/>
+        <location filename="../../ui/views/lists_view.py" line="362"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="366"/>
+        <location filename="../../ui/views/lists_view.py" line="372"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="369"/>
+        <location filename="../../ui/views/lists_view.py" line="375"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="376"/>
+        <location filename="../../ui/views/lists_view.py" line="382"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
         <location filename="../../ui/views/lists_view.py" line="316"/>
-        <location filename="../../ui/views/lists_view.py" line="381"/>
+        <location filename="../../ui/views/lists_view.py" line="387"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
@@ -3971,232 +3971,237 @@ Revisit closes now; open it again to work with the restored database.</source>
         <source>Counting the segment</source>
         <translation>正在统计分群人数</translation>
     </message>
+    <message>
+        <location filename="../../ui/views/lists_view.py" line="325"/>
+        <source>Another list of “%1” is being made right now; waiting for it to end</source>
+        <translation>另一份“%1”名单此刻正在生成，正在等它完成</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="363"/>
+        <location filename="../../ui/views/lists_view.py" line="369"/>
         <source>The segment has %n customer(s) that day; those who may be contacted for this purpose on this channel are the list&apos;s members.</source>
         <translation>
             <numerusform>该分群当天共有 %n 位客户；其中可按此目的、此渠道联系的客户会进入名单。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="390"/>
+        <location filename="../../ui/views/lists_view.py" line="396"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="414"/>
+        <location filename="../../ui/views/lists_view.py" line="420"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="417"/>
+        <location filename="../../ui/views/lists_view.py" line="423"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="421"/>
+        <location filename="../../ui/views/lists_view.py" line="427"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="422"/>
+        <location filename="../../ui/views/lists_view.py" line="428"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="434"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="436"/>
+        <location filename="../../ui/views/lists_view.py" line="442"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="441"/>
+        <location filename="../../ui/views/lists_view.py" line="447"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="480"/>
-        <location filename="../../ui/views/lists_view.py" line="606"/>
+        <location filename="../../ui/views/lists_view.py" line="486"/>
+        <location filename="../../ui/views/lists_view.py" line="612"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="493"/>
+        <location filename="../../ui/views/lists_view.py" line="499"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="494"/>
+        <location filename="../../ui/views/lists_view.py" line="500"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="497"/>
+        <location filename="../../ui/views/lists_view.py" line="503"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="498"/>
+        <location filename="../../ui/views/lists_view.py" line="504"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="511"/>
+        <location filename="../../ui/views/lists_view.py" line="517"/>
         <source>List #%1 put back; none of its calls is in a caller&apos;s queue.</source>
         <translation>名单 #%1 已恢复；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="513"/>
+        <location filename="../../ui/views/lists_view.py" line="519"/>
         <source>List #%1 withdrawn; none of its calls was in a caller&apos;s queue.</source>
         <translation>名单 #%1 已撤回；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="516"/>
+        <location filename="../../ui/views/lists_view.py" line="522"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="519"/>
+        <location filename="../../ui/views/lists_view.py" line="525"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="530"/>
+        <location filename="../../ui/views/lists_view.py" line="536"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="530"/>
+        <location filename="../../ui/views/lists_view.py" line="536"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="555"/>
+        <location filename="../../ui/views/lists_view.py" line="561"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="572"/>
+        <location filename="../../ui/views/lists_view.py" line="578"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="580"/>
+        <location filename="../../ui/views/lists_view.py" line="586"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="586"/>
+        <location filename="../../ui/views/lists_view.py" line="592"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="591"/>
+        <location filename="../../ui/views/lists_view.py" line="597"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="611"/>
+        <location filename="../../ui/views/lists_view.py" line="617"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="612"/>
+        <location filename="../../ui/views/lists_view.py" line="618"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="614"/>
+        <location filename="../../ui/views/lists_view.py" line="620"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="634"/>
+        <location filename="../../ui/views/lists_view.py" line="640"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="634"/>
+        <location filename="../../ui/views/lists_view.py" line="640"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="634"/>
+        <location filename="../../ui/views/lists_view.py" line="640"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="634"/>
+        <location filename="../../ui/views/lists_view.py" line="640"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="635"/>
+        <location filename="../../ui/views/lists_view.py" line="641"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="635"/>
+        <location filename="../../ui/views/lists_view.py" line="641"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="635"/>
+        <location filename="../../ui/views/lists_view.py" line="641"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="635"/>
+        <location filename="../../ui/views/lists_view.py" line="641"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="673"/>
+        <location filename="../../ui/views/lists_view.py" line="679"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="673"/>
+        <location filename="../../ui/views/lists_view.py" line="679"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="640"/>
+        <location filename="../../ui/views/lists_view.py" line="646"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="642"/>
+        <location filename="../../ui/views/lists_view.py" line="648"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="674"/>
+        <location filename="../../ui/views/lists_view.py" line="680"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="695"/>
+        <location filename="../../ui/views/lists_view.py" line="701"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="696"/>
+        <location filename="../../ui/views/lists_view.py" line="702"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="697"/>
+        <location filename="../../ui/views/lists_view.py" line="703"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -8672,17 +8677,17 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="221"/>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, because the disk holding {where} is full; those stay stored: free some space on that disk, then read the same file again to finish it (nothing is stored twice).</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，因为存放 {where} 的磁盘已满；已保存的保持不变：请清理该磁盘的空间后，再读一次该文件即可完成（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="222"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, because the database {where} became busy with another person&apos;s or program&apos;s work; those stay stored: when the database is free, read the same file again to finish it (nothing is stored twice).</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，因为数据库 {where} 正忙于其他人或程序的操作；已保存的保持不变：等数据库空闲后，再读一次该文件即可完成（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="223"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, and those stay stored: read the same file again to finish it (nothing is stored twice). What stopped it: {reason}</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，已保存的保持不变：再读一次该文件即可完成（不会重复保存）。中断原因：{reason}</translation>
     </message>
@@ -8737,22 +8742,27 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>存放 {where} 的磁盘在 Revisit 读写数据库时报错；未做任何修改。请检查磁盘或与共享文件夹的连接，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="425"/>
+        <location filename="../../ui/error_messages.py" line="421"/>
+        <source>The stored setting {name} ({key}) is &apos;{stored}&apos;, which is not valid; &apos;{used}&apos; is used instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="426"/>
         <source>{name} must be between 1 and 365, not {value}.</source>
         <translation>{name} 必须在 1 到 365 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="426"/>
+        <location filename="../../ui/error_messages.py" line="427"/>
         <source>A postcode is six digits, such as 510000, not &apos;{postcode}&apos;.</source>
         <translation>邮政编码是六位数字，例如 510000，而不是“{postcode}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="440"/>
+        <location filename="../../ui/error_messages.py" line="441"/>
         <source>{who} changed this customer&apos;s {attribute} to “{value}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把该客户的{attribute}改为“{value}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="441"/>
+        <location filename="../../ui/error_messages.py" line="442"/>
         <source>This customer&apos;s {attribute} was changed to “{value}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}已于 {when} 改为“{value}”，请重新载入查看修改。</translation>
     </message>
@@ -8857,7 +8867,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>未知的电话分配方式“{split}”（请用 even 平均分配，或 owner 由专属顾问保留自己的客户）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="224"/>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>{path} does not exist (or is a folder).</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
@@ -8902,7 +8912,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>文件 {file} 设有打开密码，无法读取：请用密码在 Excel 中打开，另存一份不带密码的副本（文件 &gt; 信息 &gt; 保护工作簿 &gt; 用密码进行加密，清空密码），再选择该副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="226"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>{path} has no column {columns} in the first {rows} rows of any sheet; is it a call list exported by Revisit?</source>
         <translation>{path} 的各工作表前 {rows} 行中都没有“{columns}”列：这是回访系统导出的名单吗？</translation>
     </message>
@@ -9417,92 +9427,92 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="424"/>
+        <location filename="../../ui/error_messages.py" line="425"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="431"/>
+        <location filename="../../ui/error_messages.py" line="432"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="432"/>
+        <location filename="../../ui/error_messages.py" line="433"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="433"/>
+        <location filename="../../ui/error_messages.py" line="434"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="434"/>
+        <location filename="../../ui/error_messages.py" line="435"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="435"/>
+        <location filename="../../ui/error_messages.py" line="436"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="436"/>
+        <location filename="../../ui/error_messages.py" line="437"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="437"/>
+        <location filename="../../ui/error_messages.py" line="438"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="438"/>
+        <location filename="../../ui/error_messages.py" line="439"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="439"/>
+        <location filename="../../ui/error_messages.py" line="440"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="442"/>
+        <location filename="../../ui/error_messages.py" line="443"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="443"/>
+        <location filename="../../ui/error_messages.py" line="444"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="444"/>
+        <location filename="../../ui/error_messages.py" line="445"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="445"/>
+        <location filename="../../ui/error_messages.py" line="446"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="446"/>
+        <location filename="../../ui/error_messages.py" line="447"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="447"/>
+        <location filename="../../ui/error_messages.py" line="448"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="448"/>
+        <location filename="../../ui/error_messages.py" line="449"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="449"/>
+        <location filename="../../ui/error_messages.py" line="450"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
@@ -9532,7 +9542,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>这份名单里不会有任何客户，未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="225"/>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>{file} is a PDF: the call sheet is for printing, and outcomes are read back from the list&apos;s Excel file. Read the Excel list the callers filled in; to have one to fill in, write the list as Excel (revisit list print RUN --out {stem}.xlsx).</source>
         <translation>{file} 是 PDF 文件：回访单是用来打印的，联系结果要从名单的 Excel 文件读回。请读回回访员填写的 Excel 名单；如需一份可填写的名单，请将名单导出为 Excel（revisit list print 名单编号 --out {stem}.xlsx）。</translation>
     </message>
@@ -9757,37 +9767,37 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="421"/>
+        <location filename="../../ui/error_messages.py" line="422"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="422"/>
+        <location filename="../../ui/error_messages.py" line="423"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="423"/>
+        <location filename="../../ui/error_messages.py" line="424"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="427"/>
+        <location filename="../../ui/error_messages.py" line="428"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="428"/>
+        <location filename="../../ui/error_messages.py" line="429"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="429"/>
+        <location filename="../../ui/error_messages.py" line="430"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="430"/>
+        <location filename="../../ui/error_messages.py" line="431"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>
@@ -9902,12 +9912,12 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>tasks</name>
     <message>
-        <location filename="../../ui/tasks.py" line="271"/>
+        <location filename="../../ui/tasks.py" line="275"/>
         <source>Something unexpected went wrong: %1. Nothing was saved by this step.</source>
         <translation>发生意外错误：%1。此步骤未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="281"/>
+        <location filename="../../ui/tasks.py" line="285"/>
         <source>Revisit</source>
         <translation>回访</translation>
     </message>

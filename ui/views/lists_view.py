@@ -320,6 +320,10 @@ class ListsView(QWidget):
             self.build_button.setEnabled(True)
             return
         sessions = self.database.sessions
+        building_text = self.tr("Building the list")
+        # The words the CLI prints while another PC makes the segment's list, in the progress.
+        waiting_text = self.tr("Another list of “%1” is being made right now; waiting for it "
+                               "to end").replace("%1", self.segment.currentText())
 
         def build_and_finish(progress, cancel) -> build.RunSummary:
             # The window saves a run's files on demand, each one whole, so the run is finished
@@ -327,7 +331,9 @@ class ListsView(QWidget):
             # so under "Past runs" with a button to finish it. A run of nobody is not stored.
             # One list of a segment made at a time, on every PC (building.making): another
             # build of it is waited for, and this one refused if it would replace its calls.
-            with building.making(sessions, name, options.channel, cancel=cancel):
+            with building.making(sessions, name, options.channel, cancel=cancel,
+                                 waiting=lambda: progress(0, 0, waiting_text)):
+                progress(0, 0, building_text)
                 try:
                     summary = build.build_run(sessions, name, options, progress=progress,
                                               cancel=cancel, sink=asking.RefuseEmpty())
@@ -343,7 +349,7 @@ class ListsView(QWidget):
             on_failed=self._on_build_failed,
             on_cancelled=lambda: self.build_button.setEnabled(True),
             parent_widget=self,
-            label=self.tr("Building the list"),
+            label=building_text,
             write=True,
             changes=changed("lists"),
         )
