@@ -418,6 +418,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.'),
     QT_TRANSLATE_NOOP("errors", '{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.'),
     QT_TRANSLATE_NOOP("errors", 'The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.'),
+    QT_TRANSLATE_NOOP("errors", "The stored setting {name} ({key}) is '{stored}', which is not valid; '{used}' is used instead."),
     QT_TRANSLATE_NOOP("errors", "Unknown SMS vendor '{vendor}'."),
     QT_TRANSLATE_NOOP("errors", 'The SMS sending window must start before it ends.'),
     QT_TRANSLATE_NOOP("errors", "The SMS signature must be written as 【shop name】, not '{signature}'."),

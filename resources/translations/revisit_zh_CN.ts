@@ -8744,7 +8744,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/error_messages.py" line="421"/>
         <source>The stored setting {name} ({key}) is &apos;{stored}&apos;, which is not valid; &apos;{used}&apos; is used instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>已存储的设置“{name}”（{key}）为“{stored}”，不是有效值；现改用“{used}”。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="426"/>

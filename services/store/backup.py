@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import db
 from services.store.errors import N_, RevisitError
-from services.store.settings import MAX_BACKUPS_KEPT, Settings, load_settings
+from services.store.settings import RANGES, Settings, load_settings
 from services.store.staging import SQLITE_SIDECARS, discard, remove_stale_scratch
 from services.store.writable import check_folder
 
@@ -118,7 +118,8 @@ def stored_place(path: Path) -> BackupPlace:
         finally:
             conn.close()
         folder = str(rows.get("backup_folder", folder))
-        kept = min(max(int(rows.get("backups_kept", kept)), 1), MAX_BACKUPS_KEPT)
+        low, high = RANGES["backups_kept"]  # as load_settings reads it
+        kept = min(max(int(rows.get("backups_kept", kept)), low), high)
     except (sqlite3.Error, ValueError, OSError):
         pass  # no settings table yet, or unreadable: the defaults
     return BackupPlace(folder_for(path, folder), kept, path.name)

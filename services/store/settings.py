@@ -23,7 +23,7 @@ from services.outputs.label_layouts import layouts
 from services.staff.accounts import confirm
 from services.staff.audit import record
 from services.staff.permissions import SAVE_SETTINGS, Actor, require, staff_id
-from services.store.errors import N_, RevisitError, StaleEdit
+from services.store.errors import N_, RevisitError, Said, StaleEdit
 from services.store.versions import lock, staff_name, stale, when_text
 
 SMS_VENDORS = ("generic", "aliyun", "huawei")
@@ -33,6 +33,10 @@ MAX_BACKUPS_KEPT = 365
 MAX_SMS_PRICE = Decimal(1)
 SMS_PRICE_PLACES = 4
 POSTCODE = re.compile(r"[0-9]{6}")
+# The whole-number settings and the values each allows: what a save checks, and what a stored
+# value outside them is read as (the nearest end). 0 days of failed calls would call nobody.
+RANGES = {"contact_fatigue_days": (0, 365), "no_answer_retry_days": (0, 365),
+          "max_failed_attempts": (1, 365), "backups_kept": (1, MAX_BACKUPS_KEPT)}
 
 
 @dataclass(frozen=True)
@@ -90,29 +94,55 @@ class Settings:
                                   "with at most {places} decimals, not {price}."),
                                most=MAX_SMS_PRICE, places=SMS_PRICE_PLACES, price=str(price))
         for name in ("contact_fatigue_days", "no_answer_retry_days"):
-            if not 0 <= getattr(self, name) <= 365:
+            if not _in_range(name, getattr(self, name)):
                 raise RevisitError(N_("{name} must be between 0 and 365."), name=name)
-        # Calls stop after this many days of failed calls: 0 would call nobody at all.
-        if not 1 <= self.max_failed_attempts <= 365:
+        if not _in_range("max_failed_attempts", self.max_failed_attempts):
             raise RevisitError(N_("{name} must be between 1 and 365, not {value}."),
                                name="max_failed_attempts", value=self.max_failed_attempts)
         # Empty: not set yet. A mainland China postcode is six digits (Hong Kong has none).
         if self.shop_postcode and not POSTCODE.fullmatch(self.shop_postcode):
             raise RevisitError(N_("A postcode is six digits, such as 510000, not "
                                   "'{postcode}'."), postcode=self.shop_postcode)
-        if not 1 <= self.backups_kept <= MAX_BACKUPS_KEPT:
+        if not _in_range("backups_kept", self.backups_kept):
             raise RevisitError(N_("Revisit keeps between 1 and {most} automatic backups, not "
                                   "{count}."), most=MAX_BACKUPS_KEPT, count=self.backups_kept)
         return self
 
 
+def _in_range(name: str, value: int) -> bool:
+    low, high = RANGES[name]
+    return low <= value <= high
+
+
+@dataclass(frozen=True)
+class NotValid:
+    """A stored setting Revisit does not use as stored (written around the app, by SQL or by
+    an older copy): its text as stored and the value used instead."""
+
+    key: str
+    stored: str
+    used: str
+
+    def said(self) -> RevisitError:
+        """The one sentence saying so: str() in English, ui.i18n.translate_error in the
+        window's language."""
+        return RevisitError(
+            N_("The stored setting {name} ({key}) is '{stored}', which is not valid; "
+               "'{used}' is used instead."),
+            name=Said.inside(*labels.both("setting", self.key)), key=self.key,
+            stored=self.stored, used=self.used)
+
+
 @dataclass(frozen=True)
 class LoadedSettings:
     """The settings as an editor loaded them, and the version of each stored one (a setting
-    never saved has none): what a save compares with to find someone else's change."""
+    never saved has none): what a save compares with to find someone else's change.
+    `not_valid`: the stored settings read as another value (the default, or the nearest
+    allowed number)."""
 
     settings: Settings
     versions: Mapping[str, int] = field(default_factory=dict, hash=False)
+    not_valid: tuple[NotValid, ...] = ()
 
 
 # The sentence refusing a save of a setting someone changed since the editor loaded it.
@@ -164,8 +194,10 @@ def _text(value: object) -> str:
 
 
 def load_settings(sessions: sessionmaker[Session]) -> Settings:
-    """Stored values over the defaults; a value that no longer parses, or names a label layout
-    Revisit does not have, falls back to its default."""
+    """Stored values over the defaults; a value that no longer parses, or that a save would
+    refuse (Settings.validate: a label layout Revisit does not have, a signature without
+    【】…), falls back to its default; a whole number outside its range to the nearest end of
+    it (see `load_settings_versions` for which)."""
     with sessions() as s:
         return load_settings_in(s)
 
@@ -176,25 +208,65 @@ def load_settings_in(s: Session) -> Settings:
 
 
 def load_settings_versions(sessions: sessionmaker[Session]) -> LoadedSettings:
-    """The settings and their versions, for an editor that saves them later."""
+    """The settings and their versions, for an editor that saves them later, with the stored
+    ones not used as stored."""
     with sessions() as s:
         return _load(s)
+
+
+def _valid(values: dict[str, object]) -> dict[str, object]:
+    """The stored values a save would accept together (Settings.validate, the one check):
+    each taken while it keeps the settings valid, again until none more is (the SMS window's
+    end read first lets a stored start after the default end be taken)."""
+    try:
+        Settings(**values).validate()  # type: ignore[arg-type]
+        return values
+    except RevisitError:
+        pass
+    taken: dict[str, object] = {}
+    more = True
+    while more:
+        more = False
+        for name, value in values.items():
+            if name in taken:
+                continue
+            try:
+                Settings(**{**taken, name: value}).validate()  # type: ignore[arg-type]
+            except RevisitError:
+                continue
+            taken[name] = value
+            more = True
+    return taken
 
 
 def _load(s: Session) -> LoadedSettings:
     rows = s.execute(select(AppSetting.key, AppSetting.value, AppSetting.version)).all()
     stored = {key: value for key, value, _ in rows}
-    values = {}
+    values: dict[str, object] = {}
     for f in dataclasses.fields(Settings):
         if f.name in stored:
             try:
-                values[f.name] = _decode(f, stored[f.name])
+                value = _decode(f, stored[f.name])
             except ValueError:
                 continue
-    if values.get("label_layout") not in (None, *layouts()):
-        # A layout stored before its sheet was withdrawn, or by hand: the default prints.
-        del values["label_layout"]
-    return LoadedSettings(Settings(**values), {key: version for key, _, version in rows})
+            if f.name in RANGES:
+                low, high = RANGES[f.name]
+                value = min(max(value, low), high)
+            values[f.name] = value
+    settings = Settings(**_valid(values))  # type: ignore[arg-type]
+    not_valid = tuple(
+        NotValid(f.name, stored[f.name], _text(getattr(settings, f.name)))
+        for f in dataclasses.fields(Settings)
+        if f.name in stored and stored[f.name] != _text(getattr(settings, f.name))
+        and _decode_or_none(f, stored[f.name]) != getattr(settings, f.name))
+    return LoadedSettings(settings, {key: version for key, _, version in rows}, not_valid)
+
+
+def _decode_or_none(f: dataclasses.Field, text: str) -> object:
+    try:
+        return _decode(f, text)
+    except ValueError:
+        return None
 
 
 def signature(typed: str) -> str:

@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import sys
 
 from services.store import settings as shared
 from services.store.backup import check_folder_setting
@@ -31,8 +32,12 @@ def _text(value) -> str:
 
 
 def _show(args, open_db) -> int:
-    values = {k: _text(v) for k, v in dataclasses.asdict(
-        shared.load_settings(open_db().sessions)).items()}
+    loaded = shared.load_settings_versions(open_db().sessions)
+    values = {k: _text(v) for k, v in dataclasses.asdict(loaded.settings).items()}
+    # A stored value Revisit does not use as stored (written by SQL, by an older copy): said
+    # as the CLI's other warnings are, on stderr, so the JSON on stdout stays the values used.
+    for wrong in loaded.not_valid:
+        print(f"revisit: warning: {wrong.said()}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(values, ensure_ascii=False, indent=2))
         return 0
