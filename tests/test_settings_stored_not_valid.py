@@ -63,3 +63,15 @@ def test_valid_stored_values_say_nothing(cli, database):
     assert loaded.settings.backups_kept == 30 and loaded.not_valid == ()
     code, _, err = cli("settings", "show")
     assert code == 0 and err == ""
+
+
+def test_a_save_stores_the_value_used_instead_of_one_not_valid(cli, database, supervisor):
+    _write(database, backups_kept="0")
+    code, out, _ = cli("settings", "set", "shop_name=某某丰田", user="boss")
+    assert code == 0
+    assert out.splitlines() == ["saved shop_name", "saved backups_kept as 1, the value used "
+                                "instead of the stored '0', which was not valid"]
+    loaded = shared.load_settings_versions(database.sessions)
+    assert (loaded.settings.backups_kept, loaded.not_valid) == (1, ())
+    code, _, err = cli("settings", "show")
+    assert code == 0 and err == ""

@@ -6291,162 +6291,162 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="169"/>
+        <location filename="../../ui/views/settings_view.py" line="175"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="171"/>
+        <location filename="../../ui/views/settings_view.py" line="178"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="172"/>
+        <location filename="../../ui/views/settings_view.py" line="179"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="173"/>
+        <location filename="../../ui/views/settings_view.py" line="180"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="174"/>
+        <location filename="../../ui/views/settings_view.py" line="181"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="175"/>
+        <location filename="../../ui/views/settings_view.py" line="182"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="176"/>
+        <location filename="../../ui/views/settings_view.py" line="183"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="177"/>
+        <location filename="../../ui/views/settings_view.py" line="184"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="178"/>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="179"/>
+        <location filename="../../ui/views/settings_view.py" line="186"/>
         <source>SMS price per part</source>
         <translation>短信单价（每条）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <location filename="../../ui/views/settings_view.py" line="187"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="181"/>
+        <location filename="../../ui/views/settings_view.py" line="188"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="182"/>
+        <location filename="../../ui/views/settings_view.py" line="189"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="183"/>
+        <location filename="../../ui/views/settings_view.py" line="190"/>
         <source>Switch to SMS or mail after days of failed calls</source>
         <translation>电话几天未接通后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="193"/>
+        <location filename="../../ui/views/settings_view.py" line="200"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="196"/>
+        <location filename="../../ui/views/settings_view.py" line="203"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="202"/>
+        <location filename="../../ui/views/settings_view.py" line="209"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="203"/>
+        <location filename="../../ui/views/settings_view.py" line="210"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="215"/>
+        <location filename="../../ui/views/settings_view.py" line="222"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="219"/>
+        <location filename="../../ui/views/settings_view.py" line="226"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="223"/>
+        <location filename="../../ui/views/settings_view.py" line="230"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="226"/>
+        <location filename="../../ui/views/settings_view.py" line="233"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="229"/>
+        <location filename="../../ui/views/settings_view.py" line="236"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="232"/>
+        <location filename="../../ui/views/settings_view.py" line="239"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="303"/>
+        <location filename="../../ui/views/settings_view.py" line="316"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="310"/>
+        <location filename="../../ui/views/settings_view.py" line="323"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="318"/>
+        <location filename="../../ui/views/settings_view.py" line="331"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="320"/>
+        <location filename="../../ui/views/settings_view.py" line="333"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="323"/>
+        <location filename="../../ui/views/settings_view.py" line="336"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="327"/>
+        <location filename="../../ui/views/settings_view.py" line="340"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="334"/>
+        <location filename="../../ui/views/settings_view.py" line="347"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="339"/>
+        <location filename="../../ui/views/settings_view.py" line="352"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>

@@ -334,10 +334,10 @@ def save_settings(sessions: sessionmaker[Session], settings: Settings, actor: Ac
                   loaded: LoadedSettings | None = None) -> Settings:
     """Store the shared settings (supervisors only); the changed values are audit-logged.
 
-    With `loaded` (what the editor started from) only the settings that differ from it are
-    written, and a setting someone else saved since it was loaded refuses the whole save
-    (SettingChanged). Without it, every value that differs from the stored one is written (the
-    last save wins)."""
+    With `loaded` (what the editor started from) only the settings that differ from it, or
+    whose stored value it read as another (`not_valid`), are written, and a setting someone
+    else saved since it was loaded refuses the whole save (SettingChanged). Without it,
+    every value that differs from the stored one is written (the last save wins)."""
     settings.validate()
     key = ""
     try:
@@ -357,8 +357,10 @@ def save_settings(sessions: sessionmaker[Session], settings: Settings, actor: Ac
                 if old == text:
                     continue  # already so (perhaps saved the same by someone else)
                 if loaded is not None:
-                    if text == _text(getattr(loaded.settings, key)):
+                    if text == _text(getattr(loaded.settings, key)) and key not in {
+                            wrong.key for wrong in loaded.not_valid}:
                         continue  # not changed in this editor: what is stored stays
+                    # A stored value not valid is written as the one the editor showed used.
                     if (row.version if row is not None else None) != loaded.versions.get(key):
                         raise SettingChanged(
                             key, staff_name(s, row.updated_by) if row is not None else None,

@@ -61,4 +61,8 @@ def _set(args, open_db) -> int:
     # Only the named settings are written, and only if nobody changed them meanwhile.
     shared.save_settings(sessions, new, args.actor, loaded)
     print(f"saved {', '.join(changes)}")
+    for wrong in loaded.not_valid:
+        if wrong.key not in changes:
+            print(f"saved {wrong.key} as {wrong.used}, the value used instead of the stored "
+                  f"'{wrong.stored}', which was not valid")
     return 0

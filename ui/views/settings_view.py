@@ -166,8 +166,15 @@ class SettingsView(QWidget):
         self.save_button = QPushButton(self.tr("&Save shared settings"))
         self.save_button.clicked.connect(self.save)
         self.status = QLabel()
+        # The stored settings not used as stored (written by SQL or an older copy), a sentence
+        # each: what was stored and what is used instead.
+        self.not_valid = QLabel()
+        self.not_valid.setWordWrap(True)
+        self.not_valid.setStyleSheet("color: #a00000;")
+        self.not_valid.setVisible(False)
         department = QGroupBox(self.tr("Shared by every PC on this database"))
         form = QFormLayout(department)
+        form.addRow(self.not_valid)
         form.addRow(self.tr("Shop name"), self.shop_name)
         form.addRow(self.tr("Shop phone"), self.shop_phone)
         form.addRow(self.tr("Shop address (envelope sender)"), self.shop_address)
@@ -242,7 +249,13 @@ class SettingsView(QWidget):
         self._loaded = shared.load_settings_versions(self.database.sessions)
         self._show(self._loaded.settings)
 
+    def _say_not_valid(self) -> None:
+        said = [translate_error(wrong.said()) for wrong in self._loaded.not_valid]
+        self.not_valid.setText("\n".join(said))
+        self.not_valid.setVisible(bool(said))
+
     def _show(self, s: shared.Settings) -> None:
+        self._say_not_valid()
         self.shop_name.setText(s.shop_name)
         self.shop_phone.setText(s.shop_phone)
         self.shop_address.setText(s.shop_address)
