@@ -458,12 +458,20 @@ def _print(args, open_db) -> int:
         args.send_at = args.send_at or kept.send_at
     args.message = args.message or kept.message
     _check_texts(args, st, kept.purpose)
-    if runs.finish_if_complete(db.sessions, args.run):
-        calls = any(runs.calls_with_callers(db.sessions, args.run))
-        print(f"list run #{args.run} finished: its files were complete at their names, "
-              f"written before it stopped{_queued(db.sessions, args.run) if calls else ''}")
+    _finish_if_complete(db.sessions, args.run)
     _write_and_finish(db, args.run, args, st)
     return 0
+
+
+def _finish_if_complete(sessions, run_id: int) -> bool:
+    """Run `run_id` finished, and said so, when every file of it is at its name as written:
+    a program killed after putting them in place, before it marked the run."""
+    if not runs.finish_if_complete(sessions, run_id):
+        return False
+    calls = any(runs.calls_with_callers(sessions, run_id))
+    print(f"list run #{run_id} finished: its files were complete at their names, "
+          f"written before it stopped{_queued(sessions, run_id) if calls else ''}")
+    return True
 
 
 def _withdraw(args, open_db) -> int:
@@ -496,12 +504,19 @@ def _sms(args, open_db) -> int:
 
 def _show(args, open_db) -> int:
     db = open_db()
+    # A run whose files were all put in place by a program killed before it marked the run
+    # is finished first, as `list print`, the next build and the window do: shown as it is.
     if args.run is None:
-        for row in runs.list_runs(db.sessions):
+        listed = runs.list_runs(db.sessions)
+        unfinished = [row.run_id for row in listed if not row.finished and not row.withdrawn]
+        if sum(_finish_if_complete(db.sessions, run_id) for run_id in unfinished):
+            listed = runs.list_runs(db.sessions)
+        for row in listed:
             state = (f"  ({WITHDRAWN})" if row.withdrawn
                      else "" if row.finished else f"  ({UNFINISHED})")
             print(f"#{row.run_id:<5} {row.as_of}  {row.members:>7,}  {row.segment}{state}")
         return 0
+    _finish_if_complete(db.sessions, args.run)
     info = runs.run_info(db.sessions, args.run)
     print(
         f"list run #{info.run_id}: '{info.segment}' as of {info.as_of}, purpose "

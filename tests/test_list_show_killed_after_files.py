@@ -1,0 +1,61 @@
+"""`list build` killed (SIGKILL) after its files were put in place and before its run was
+marked finished, on SQLite and PostgreSQL: `list show` (one run, or the list of runs) finishes
+it first, as `list print` and the next build do, and shows it finished; a file changed since
+leaves it unfinished, shown so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.test_fault_harness import _demo_with_segment, cli, fresh_database
+from tests.test_list_killed_after_files import _killed_build, _runs
+from ui.cli.list_commands import UNFINISHED
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path, sqlite_template, pg_server_url) -> Iterator[str]:
+    yield from fresh_database(request.param, tmp_path, sqlite_template, pg_server_url)
+
+
+def test_list_show_finishes_a_run_killed_once_its_files_are_in_place(url, tmp_path):
+    _demo_with_segment(url, 300)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_build(url, folder / "w.pdf")
+    ((run_id, finished),) = _runs(url)
+    assert not finished
+    sms_file = folder / "w-sms.xlsx"
+    written = sms_file.read_bytes()
+
+    # A file changed since it was written (opened and saved again): not the run's own, so
+    # the run stays unfinished, and is shown so, in the list and on its own.
+    sms_file.write_bytes(written + b"\0")
+    listed = cli(url, "list", "show").stdout
+    assert f"#{run_id:<5}" in listed and UNFINISHED in listed, listed
+    shown = cli(url, "list", "show", str(run_id)).stdout
+    assert f"{UNFINISHED}: its files were never completed" in shown, shown
+    assert _runs(url) == [(run_id, False)]
+
+    # Every file as written: finished by `list show N`, said, and shown finished.
+    sms_file.write_bytes(written)
+    shown = cli(url, "list", "show", str(run_id)).stdout
+    assert (f"list run #{run_id} finished: its files were complete at their names, written "
+            "before it stopped: its calls are in the callers' queues") in shown, shown
+    assert UNFINISHED not in shown and f"list run #{run_id}: " in shown
+    assert _runs(url) == [(run_id, True)]
+
+
+def test_the_list_of_runs_finishes_a_run_killed_once_its_files_are_in_place(url, tmp_path):
+    _demo_with_segment(url, 300)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_build(url, folder / "w.pdf")
+    ((run_id, finished),) = _runs(url)
+    assert not finished
+    listed = cli(url, "list", "show").stdout
+    assert f"list run #{run_id} finished: its files were complete at their names" in listed
+    (row,) = [line for line in listed.splitlines() if line.startswith(f"#{run_id:<5}")]
+    assert UNFINISHED not in row, listed
+    assert _runs(url) == [(run_id, True)]
