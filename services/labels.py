@@ -303,6 +303,15 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "brief.suggestion_rules": ("建议规则", "Suggestion rules"),
     },
     # What audit-trail entries record (services/staff/audit.py).
+    # The KPI targets a supervisor sets (services/reports/kpi.py Target), as a sentence names
+    # one; the Targets tab's columns say the same per week.
+    "kpi_target": {
+        "calls_per_week": ("每周电话数目标", "Calls per week target"),
+        "reach_rate": ("接通率目标", "Reach rate target"),
+        "appointments_per_week": ("每周预约数目标", "Appointments per week target"),
+        "kept_per_week": ("每周到店数目标", "Kept appointments per week target"),
+        "default": ("默认（回访员）", "The callers' default"),
+    },
     "audit_action": {
         "sign_in": ("登录", "Signed in"),
         "first_supervisor": ("创建首位主管", "First supervisor created"),

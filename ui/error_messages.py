@@ -270,6 +270,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'There is no list run {id}.'),
     QT_TRANSLATE_NOOP("errors", '{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.'),
     QT_TRANSLATE_NOOP("errors", 'The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.'),
+    QT_TRANSLATE_NOOP("errors", 'The stored {measure} of {whom} is {stored}, which is not valid; no target is used instead.'),
     QT_TRANSLATE_NOOP("errors", 'A reach-rate target must be between 0% and 100%, not {value}.'),
     QT_TRANSLATE_NOOP("errors", 'A weekly target must be between 0 and 10,000, not {value}.'),
     QT_TRANSLATE_NOOP("errors", 'Name the staff member after --staff (a user name or display name), or leave --staff out for everybody.'),

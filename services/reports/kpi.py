@@ -16,11 +16,12 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AppSetting, ContactEvent, StaffUser
+from services import labels
 from services.reports.dashboard import check_period, in_period, kept_column
 from services.reports.figures import ONE_WAY, REACHED
 from services.staff.accounts import staff_names
 from services.staff.permissions import SUPERVISOR_ROLES, Actor
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, RevisitError, Said
 from services.store.settings import save_json_row
 
 KEY = "report.kpi_targets"
@@ -62,11 +63,39 @@ class Target:
                 if v is not None}
 
 
+MEASURES = ("calls_per_week", "reach_rate", "appointments_per_week", "kept_per_week")
+
+
+@dataclass(frozen=True)
+class TargetNotValid:
+    """A stored target a save would refuse (written by SQL or by an older copy), read as no
+    target: whose (None: the callers' default), which measure, and the value stored."""
+
+    staff_id: int | None
+    staff: str  # their name as the Targets tab lists them; "" for the default
+    measure: str
+    stored: object
+
+    def said(self) -> RevisitError:
+        """The one sentence saying so: str() in English, ui.i18n.translate_error in the
+        window's language."""
+        whom = (Said.inside(*labels.both("kpi_target", "default")) if self.staff_id is None
+                else self.staff)
+        stored = (f"{self.stored:.0%}" if self.measure == "reach_rate"
+                  and isinstance(self.stored, float) else str(self.stored))
+        return RevisitError(
+            N_("The stored {measure} of {whom} is {stored}, which is not valid; no target is "
+               "used instead."),
+            measure=Said.inside(*labels.both("kpi_target", self.measure)), whom=whom,
+            stored=stored)
+
+
 @dataclass(frozen=True)
 class Targets:
     default: Target
     staff: tuple[tuple[int, Target], ...]  # (staff id, their own targets)
     version: int  # 0: never saved
+    not_valid: tuple[TargetNotValid, ...] = ()
 
     def for_staff(self, sid: int, role: str | None = None) -> Target:
         """`sid`'s own targets, else the default. With `role`, a supervisor without targets of
@@ -132,17 +161,27 @@ class KpiRow:
         return None if t is None else self.kept - t
 
 
-def _target(data: object) -> Target:
+def _target(data: object, refused: dict[str, object]) -> Target:
+    """The stored targets `data`; a measure a save would refuse (Target.validate, the one
+    check: -500 calls, a reach rate of 150%) is no target, and put in `refused`."""
     if not isinstance(data, dict):
         return Target()
-    def num(key: str, kind):
+    values = {}
+    for key in MEASURES:
         v = data.get(key)
-        return kind(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
-    return Target(num("calls_per_week", int), num("reach_rate", float),
-                  num("appointments_per_week", int), num("kept_per_week", int))
+        if not isinstance(v, int | float) or isinstance(v, bool):
+            continue
+        value = float(v) if key == "reach_rate" else int(v)
+        try:
+            Target(**{key: value}).validate()  # type: ignore[arg-type]
+        except RevisitError:
+            refused[key] = value
+            continue
+        values[key] = value
+    return Target(**values)  # type: ignore[arg-type]
 
 
-def _parse(text: str, version: int) -> Targets:
+def _parse(text: str, version: int, names: dict[int, str] | None = None) -> Targets:
     try:
         data = json.loads(text)
     except ValueError:
@@ -152,15 +191,30 @@ def _parse(text: str, version: int) -> Targets:
     staff = data.get("staff")
     if not isinstance(staff, dict):
         staff = {}
-    mine = tuple(sorted((int(k), _target(v)) for k, v in staff.items() if str(k).isdigit()))
-    return Targets(_target(data.get("default")), mine, version)
+    wrong: list[TargetNotValid] = []
+
+    def target(sid: int | None, stored: object) -> Target:
+        refused: dict[str, object] = {}
+        read = _target(stored, refused)
+        name = "" if sid is None else (names or {}).get(sid, f"#{sid}")
+        wrong.extend(TargetNotValid(sid, name, k, v) for k, v in refused.items())
+        return read
+
+    default = target(None, data.get("default"))
+    mine = tuple(sorted((int(k), target(int(k), v)) for k, v in staff.items()
+                        if str(k).isdigit()))
+    return Targets(default, mine, version, tuple(wrong))
 
 
 def load_targets(sessions: sessionmaker[Session]) -> Targets:
+    """The stored targets; one a save would refuse is read as no target and named in
+    `not_valid`."""
     with sessions() as s:
         row = s.execute(select(AppSetting.value, AppSetting.version)
                         .where(AppSetting.key == KEY)).one_or_none()
-    return Targets(Target(), (), 0) if row is None else _parse(row[0], row[1])
+        if row is None:
+            return Targets(Target(), (), 0)
+        return _parse(row[0], row[1], staff_names(s))
 
 
 def save_targets(sessions: sessionmaker[Session], actor: Actor | None, default: Target,

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.reports.kpi import KpiRow, Target, Targets
+from ui.i18n import translate_error
 from ui.views.customer_page import make_table
 from ui.views.report_dashboard import percent, points
 from ui.widgets_charts import BarChart
@@ -52,6 +53,12 @@ class TargetsTab(QWidget):
                               "The first row is every caller's default; a supervisor has "
                               "targets only when given their own."))
         hint.setWordWrap(True)
+        # The stored targets not used as stored (written by SQL or an older copy), a sentence
+        # each: which and that no target is used instead.
+        self.not_valid = QLabel()
+        self.not_valid.setWordWrap(True)
+        self.not_valid.setStyleSheet("color: #a00000;")
+        self.not_valid.setVisible(False)
         bar = QHBoxLayout()
         bar.addWidget(hint, 1)
         bar.addWidget(self.save)
@@ -61,6 +68,7 @@ class TargetsTab(QWidget):
         split.addWidget(self.chart)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.not_valid)
         layout.addWidget(split, 1)
 
     def _spin(self, value: float | None, maximum: int) -> QSpinBox:
@@ -76,6 +84,9 @@ class TargetsTab(QWidget):
 
     def show_kpi(self, targets: Targets, rows: tuple[KpiRow, ...]) -> None:
         self.targets, self.rows = targets, rows
+        said = [translate_error(wrong.said()) for wrong in targets.not_valid]
+        self.not_valid.setText("\n".join(said))
+        self.not_valid.setVisible(bool(said))
         loc = QLocale()
         self.table.setRowCount(len(rows) + 1)
         people: list[tuple[str, Target, KpiRow | None]] = [
