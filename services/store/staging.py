@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -77,6 +78,7 @@ def staged(path: Path, together: Together | None = None) -> Iterator[Path]:
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=folder))
     except OSError as exc:
         raise_naming(exc, path)
+    hide(scratch)
     held = False
     try:
         try:
@@ -91,6 +93,16 @@ def staged(path: Path, together: Together | None = None) -> Iterator[Path]:
     finally:
         if not held:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def hide(folder: Path) -> None:
+    """Hide a scratch folder from the user's file browser. Its leading dot does that on Linux
+    and macOS; Windows Explorer shows dot names, so there the folder is given the attribute
+    FILE_ATTRIBUTE_HIDDEN (0x2). A folder left visible is only seen, so a refusal is ignored."""
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(str(folder), 0x2)
 
 
 def write_text(path: Path, text: str) -> None:
