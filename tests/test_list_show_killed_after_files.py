@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import sessionmaker
 
 from tests.test_fault_harness import _demo_with_segment, cli, fresh_database
 from tests.test_list_killed_after_files import _killed_build, _runs
+from ui.cli import list_commands
 from ui.cli.list_commands import UNFINISHED
 
 
@@ -59,3 +62,31 @@ def test_the_list_of_runs_finishes_a_run_killed_once_its_files_are_in_place(url,
     (row,) = [line for line in listed.splitlines() if line.startswith(f"#{run_id:<5}")]
     assert UNFINISHED not in row, listed
     assert _runs(url) == [(run_id, True)]
+
+
+
+def test_showing_on_a_connection_that_may_only_read_leaves_such_a_run_unfinished(url, tmp_path):
+    """Finishing the run is a write: on a database that refuses writes (a read-only PostgreSQL
+    login, a SQLite connection with query_only), `list show` shows the run as stored,
+    unfinished, instead of refusing the whole command."""
+    _demo_with_segment(url, 300)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_build(url, folder / "w.pdf")
+    ((run_id, _),) = _runs(url)
+    engine = create_engine(url)
+    refuse = ("PRAGMA query_only = ON" if url.startswith("sqlite")
+              else "SET default_transaction_read_only = on")
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(refuse)
+        cursor.close()
+        dbapi_connection.commit()  # PostgreSQL's SET is undone with its transaction
+
+    try:
+        assert list_commands._finished_if_it_can(sessionmaker(engine), run_id) is False
+    finally:
+        engine.dispose()
+    assert _runs(url) == [(run_id, False)]

@@ -502,6 +502,17 @@ def _sms(args, open_db) -> int:
     return 1 if estimate.too_long else 0  # such a file cannot be written
 
 
+def _finished_if_it_can(sessions, run_id: int) -> bool:
+    """`_finish_if_complete` for a command that only shows: a database that refuses the write
+    (read-only file, a reader's server account) shows the run unfinished, as it is stored."""
+    from services.store.database import DRIVER_ERRORS
+
+    try:
+        return _finish_if_complete(sessions, run_id)
+    except (RevisitError, *DRIVER_ERRORS):
+        return False
+
+
 def _show(args, open_db) -> int:
     db = open_db()
     # A run whose files were all put in place by a program killed before it marked the run
@@ -509,14 +520,14 @@ def _show(args, open_db) -> int:
     if args.run is None:
         listed = runs.list_runs(db.sessions)
         unfinished = [row.run_id for row in listed if not row.finished and not row.withdrawn]
-        if sum(_finish_if_complete(db.sessions, run_id) for run_id in unfinished):
+        if sum(_finished_if_it_can(db.sessions, run_id) for run_id in unfinished):
             listed = runs.list_runs(db.sessions)
         for row in listed:
             state = (f"  ({WITHDRAWN})" if row.withdrawn
                      else "" if row.finished else f"  ({UNFINISHED})")
             print(f"#{row.run_id:<5} {row.as_of}  {row.members:>7,}  {row.segment}{state}")
         return 0
-    _finish_if_complete(db.sessions, args.run)
+    _finished_if_it_can(db.sessions, args.run)
     info = runs.run_info(db.sessions, args.run)
     print(
         f"list run #{info.run_id}: '{info.segment}' as of {info.as_of}, purpose "
