@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import ColumnElement
 
 from models import Customer, DoNotContact, ListRun, ListRunExclusion, ListRunMember, StaffUser
@@ -310,7 +311,18 @@ def _mark_finished(s: Session, run_id: int) -> ListRun | None:
     if run.finished_at is not None:
         return None
     _refuse_if_replaced(s, run)
-    run.finished_at = utcnow()
+    # Marked only where it is still unfinished: two programs finishing the run at once (a
+    # build placing its last file, `list show` finding them all in place) each read it
+    # unfinished, and the second's UPDATE, waiting for the first's, then changes no row, so
+    # the run's files are recorded once.
+    now = utcnow()
+    marked = s.execute(update(ListRun)
+                       .where(ListRun.id == run_id, ListRun.finished_at.is_(None))
+                       .values(finished_at=now)
+                       .execution_options(synchronize_session=False))
+    if marked.rowcount == 0:
+        return None
+    set_committed_value(run, "finished_at", now)
     return run
 
 
