@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,8 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from services.store.database import Database
 from tests.services.import_files import (
@@ -182,30 +180,6 @@ def test_a_dry_run_that_would_rename_a_customer_says_so(database, tmp_path):
     assert "would get another name" not in apart.stdout
 
 
-def _writing_started(database: Database) -> bool:
-    """The import holds the write lock (SQLite) or has begun inserting customers (PostgreSQL)."""
-    if database.is_sqlite:
-        probe = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            return False
-        except sqlite3.OperationalError:
-            return True
-        finally:
-            probe.close()
-    url = make_url(database.url).set(drivername="postgresql+psycopg")
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return bool(conn.scalar(text(
-                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                "WHERE c.relname = 'customer' AND l.mode = 'RowExclusiveLock' "
-                "AND l.pid <> pg_backend_pid()")))
-    finally:
-        engine.dispose()
-
-
 def test_a_process_killed_while_writing_leaves_an_unfinished_batch_undo_removes(database,
                                                                                tmp_path):
     """An import commits a chunk at a time (colleagues' edits never wait for a whole file), so
@@ -219,11 +193,12 @@ def test_a_process_killed_while_writing_leaves_an_unfinished_batch_undo_removes(
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while not _writing_started(database):
+        # Killed once a chunk is committed: killed before, nothing of it is stored and it is
+        # listed as interrupted.
+        while not _rows_stored(database, 2):
             assert proc.poll() is None, "the import ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        time.sleep(1.0)  # well into the rows
         assert proc.poll() is None
         os.kill(proc.pid, signal.SIGKILL)
     finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import AuditLog, Base, ImportBatch, ImportChange, ImportCreated
 from models.base import utcnow
+from models.db import SQLITE_BUSY_MS
 from services.imports.results import Issue, source_name
 from services.imports.stored import notes_of, records_of
 from services.imports.undo_checks import (
@@ -77,7 +79,8 @@ class BatchInfo:
     # Undone without the customers colleagues had worked on since: rows of it left, per table.
     left: dict[str, int] = field(default_factory=dict)
     # Stopped by a failure (the connection lost, the server ending the session, a full disk)
-    # or a stop signal, and what it had stored taken back at once: nobody undid it.
+    # or a stop signal, and what it had stored taken back at once; or killed before its first
+    # commit of rows, so nothing of it stored: nobody undid it.
     interrupted: bool = False
 
     @property
@@ -146,6 +149,38 @@ def _withdrawn(s: Session, ids: list[int]) -> set[int]:
         AuditLog.entity_id.in_(ids))))
 
 
+def _stopped_empty(s: Session, found: list[ImportBatch], withdrawn: set[int]) -> set[int]:
+    """The batches among `found` whose import stopped (killed) before its first commit of
+    rows: nothing of them is stored. From its batch row's first commit to its first commit of
+    rows a running import holds the write lock (engine._next_transaction: on PostgreSQL its
+    batch row's lock, on SQLite the one write lock), so a batch that never committed rows
+    ("created" not in its records) whose lock is free has no import running. On SQLite a write
+    lock held by anyone leaves it unknown, so unfinished as before."""
+    waiting = [b.id for b in found
+               if b.finished_at is None and b.undone_at is None and b.id not in withdrawn
+               and "created" not in records_of(b.records_json)]
+    if not waiting:
+        return set()
+    bind = s.get_bind().engine
+    if bind.dialect.name == "postgresql":
+        # FOR SHARE conflicts with the running import's UPDATE of its row: skipped, not waited
+        # for; the share lock ends with the listing's session.
+        return set(s.scalars(select(ImportBatch.id).where(ImportBatch.id.in_(waiting))
+                             .with_for_update(read=True, skip_locked=True)))
+    with bind.connect() as probe:
+        raw = probe.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA busy_timeout=0")  # a writer's lock answers at once, not waited for
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("ROLLBACK")
+        except sqlite3.OperationalError:  # "database is locked": someone is writing
+            return set()
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    return set(waiting)
+
+
 def list_batches(sessions: Sessions, limit: int = 50, kind: str | None = None) -> list[BatchInfo]:
     """The latest batches first."""
     query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)
@@ -154,12 +189,15 @@ def list_batches(sessions: Sessions, limit: int = 50, kind: str | None = None) -
     with sessions() as s:
         found = list(s.scalars(query))
         withdrawn = _withdrawn(s, [b.id for b in found])
-        return [_info(b, withdrawn) for b in found]
+        stopped = withdrawn | _stopped_empty(s, found, withdrawn)
+        return [_info(b, stopped) for b in found]
 
 
 def get_batch(sessions: Sessions, batch_id: int) -> BatchInfo:
     with sessions() as s:
-        return _info(_batch(s, batch_id), _withdrawn(s, [batch_id]))
+        batch = _batch(s, batch_id)
+        withdrawn = _withdrawn(s, [batch_id])
+        return _info(batch, withdrawn | _stopped_empty(s, [batch], withdrawn))
 
 
 def batches_of_file(sessions: Sessions, file_hash: str) -> list[BatchInfo]:

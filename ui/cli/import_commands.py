@@ -264,7 +264,10 @@ def _batches(args, open_db) -> int:
         print("no imports yet")
         return 0
     for b in found:
-        if b.interrupted:
+        if b.interrupted and not b.rows_total:
+            state = (f"interrupted {b.undone_at or b.imported_at:%Y-%m-%d %H:%M}: not stored "
+                     f"(the import stopped before it stored any row; nobody undid it)")
+        elif b.interrupted:
             state = (f"interrupted {b.undone_at or b.imported_at:%Y-%m-%d %H:%M}: not stored "
                      f"(the import stopped and took back the {b.rows_total:,} rows it had "
                      f"written; nobody undid it)")
