@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +24,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import AuditLog, Base, ImportBatch, ImportChange, ImportCreated
 from models.base import utcnow
-from models.db import SQLITE_BUSY_MS
 from services.imports.results import Issue, source_name
 from services.imports.stored import notes_of, records_of
 from services.imports.undo_checks import (
@@ -41,6 +39,7 @@ from services.imports.undo_checks import (
     merge_since,
     worked_since,
 )
+from services.imports.write_lock import held_by_another
 from services.imports.writes import REMOVED, REMOVED_NEW, STAMPS, decode, encode
 from services.staff.accounts import confirm
 from services.staff.audit import audit
@@ -167,17 +166,8 @@ def _stopped_empty(s: Session, found: list[ImportBatch], withdrawn: set[int]) ->
         # for; the share lock ends with the listing's session.
         return set(s.scalars(select(ImportBatch.id).where(ImportBatch.id.in_(waiting))
                              .with_for_update(read=True, skip_locked=True)))
-    with bind.connect() as probe:
-        raw = probe.connection.driver_connection
-        assert raw is not None
-        raw.execute("PRAGMA busy_timeout=0")  # a writer's lock answers at once, not waited for
-        try:
-            raw.execute("BEGIN IMMEDIATE")
-            raw.execute("ROLLBACK")
-        except sqlite3.OperationalError:  # "database is locked": someone is writing
-            return set()
-        finally:
-            raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    if held_by_another(bind):
+        return set()
     return set(waiting)
 
 

@@ -18,6 +18,7 @@ from services.imports.results import (
     ReasonCount,
     RowSample,
 )
+from services.imports.write_lock import free_to_write
 from services.store.errors import CancelToken
 
 
@@ -25,9 +26,12 @@ def plan(sessions: sessionmaker[Session], path: Path | str, options: ImportOptio
          progress: Progress | None = None, cancel: CancelToken | None = None,
          errors_path: Path | str | None = None) -> ImportPlan:
     """Work the whole file out against the database and roll everything back. `errors_path`:
-    also write the rows that would be rejected there (.xlsx)."""
-    return run(sessions, path, options, commit=False, progress=progress, cancel=cancel,
-               errors_path=errors_path)
+    also write the rows that would be rejected there (.xlsx). While a colleague holds the
+    SQLite write lock, worked out on a copy of the database as committed: nothing is written,
+    so nothing waits for the lock."""
+    with free_to_write(sessions) as free:
+        return run(free, path, options, commit=False, progress=progress, cancel=cancel,
+                   errors_path=errors_path)
 
 
 __all__ = ["DEFAULT_MATCH", "MATCH_RULES", "OUTCOMES", "ImportOptions", "ImportPlan",
