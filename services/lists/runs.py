@@ -320,7 +320,7 @@ def _mark_finished(s: Session, run_id: int) -> ListRun | None:
                        .where(ListRun.id == run_id, ListRun.finished_at.is_(None))
                        .values(finished_at=now)
                        .execution_options(synchronize_session=False))
-    if marked.rowcount == 0:
+    if marked.rowcount == 0:  # type: ignore[attr-defined]
         return None
     set_committed_value(run, "finished_at", now)
     return run
