@@ -95,3 +95,36 @@ def test_the_dry_run_command_goes_on_while_a_colleague_holds_the_write_lock(data
     assert proc.returncode == 0, proc.stderr
     assert "would create" in proc.stdout and "nothing was written (dry run)" in proc.stdout
     assert snapshot(database) == before
+
+
+def test_a_colleague_s_short_save_is_waited_out_not_copied(tmp_path):
+    """A lock let go well within the dry run's wait (a save) is not taken for a long holder:
+    no copy of the database is made for it; one held past the wait is."""
+    import threading
+    import time
+
+    from services.imports import write_lock
+
+    path = tmp_path / "revisit.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE t (x)")
+    engine = db.make_engine(f"sqlite:///{path}")
+    try:
+        def hold(seconds: float, taken: threading.Event) -> None:
+            lite = sqlite3.connect(path, isolation_level=None)
+            lite.execute("BEGIN IMMEDIATE")
+            taken.set()
+            time.sleep(seconds)
+            lite.execute("ROLLBACK")
+            lite.close()
+
+        for seconds, held in ((0.2, False), (write_lock.SAVE_MS / 1000 + 1.5, True)):
+            taken = threading.Event()
+            holder = threading.Thread(target=hold, args=(seconds, taken))
+            holder.start()
+            taken.wait()
+            assert write_lock.held_by_another(engine) is held, seconds
+            holder.join()
+    finally:
+        engine.dispose()
