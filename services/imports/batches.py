@@ -166,7 +166,9 @@ def _stopped_empty(s: Session, found: list[ImportBatch], withdrawn: set[int]) ->
         # for; the share lock ends with the listing's session.
         return set(s.scalars(select(ImportBatch.id).where(ImportBatch.id.in_(waiting))
                              .with_for_update(read=True, skip_locked=True)))
-    if held_by_another(bind):
+    # At once: a lock let go while waiting may be the running import's first commit of rows,
+    # after `waiting` was read.
+    if held_by_another(bind, wait_ms=0):
         return set()
     return set(waiting)
 

@@ -18,9 +18,9 @@ from models.db import SQLITE_BUSY_MS, make_engine
 SAVE_MS = 1500  # how long a dry run waits for the lock before working on a copy
 
 
-def held_by_another(engine: Engine) -> bool:
-    """Whether another connection holds the SQLite write lock for more than a save takes
-    (False on PostgreSQL)."""
+def held_by_another(engine: Engine, wait_ms: int = SAVE_MS) -> bool:
+    """Whether another connection holds the SQLite write lock, still after `wait_ms` (False on
+    PostgreSQL)."""
     if engine.dialect.name != "sqlite":
         return False
     with engine.connect() as probe:
@@ -29,7 +29,7 @@ def held_by_another(engine: Engine) -> bool:
         # A colleague's save holds the lock for well under a second; one held for longer is
         # an import or a list build, which a dry run does not wait for (copying the 200,000-
         # customer demo's 1.6 GB file took 4.9 s here, more than waiting out a save).
-        raw.execute(f"PRAGMA busy_timeout={SAVE_MS}")
+        raw.execute(f"PRAGMA busy_timeout={wait_ms}")
         try:
             raw.execute("BEGIN IMMEDIATE")
             raw.execute("ROLLBACK")
