@@ -28,8 +28,9 @@ behind a big file. Each row's event is keyed by its member's row id, day and out
 killed half-way is finished by reading the file again, and two people reading the same file
 at once store each event once (the second sees the first's rows as read before). A contact
 date typed with its time (2026-12-06 15:30) is stored at that time, one without at noon. A row
-read before whose time, feedback, next date or km was typed over since has its event and
-reading corrected (a cell emptied since clears nothing: an older copy may be read later); one
+read before whose time, feedback, next date, km or 回访员 (a staff member's name: the call is
+theirs) was typed over since has its event and reading corrected (a cell emptied since clears
+nothing: an older copy may be read later; a contact typed on screen keeps its caller); one
 whose outcome was typed over is the caller's correction, and the contact becomes all the row
 now says, an empty cell clearing what was read before, the profile changes it no longer says
 taken back by changes (profile_cells.reread_changes); with its outcome the same, they are kept
@@ -506,7 +507,9 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 # its profile changes included.
                 counts = seen.kind is not _Kind.OLDER
                 first_day = event.contact_at.date()
-                before = _correct(s, r, seen, member, own, source)
+                # The 回访员 typed over since (a name mistyped put right): the contact is theirs.
+                named = caller if r.caller and unknown is None else None
+                before = _correct(s, r, seen, member, own, source, named)
                 if before is not None:
                     got.corrected += 1
                     if "km" in before and before["km"] is None:  # typed in since: a new reading
@@ -607,7 +610,8 @@ def _add_to_screen(s: Session, r: Row, screen: ContactEvent, member: ListRunMemb
 
 
 def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,
-             own: MileageReading | None, source: str) -> dict | None:
+             own: MileageReading | None, source: str, caller: int | None = None
+             ) -> dict | None:
     """A row read before (`seen`: its contact), read again: what was typed into it since (the
     time, feedback, the next date, the km) replaces what its first read stored. A cell emptied
     since clears nothing (an older copy of the list read later must not erase what a newer one
@@ -617,8 +621,9 @@ def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,
     going with it; the outcome read before would otherwise still count (a wrong number kept
     the customer off later call lists). The event keeps the key it was first stored under, so
     the older copy read again is that event, and changes nothing (OLDER). A row DATED moves
-    the contact, and its km reading, to the day typed in since. Returns what was replaced,
-    for the audit trail, or None when nothing was."""
+    the contact, and its km reading, to the day typed in since. `caller`: the staff member its
+    回访员 cell names (None: empty, or nobody), who made the call whoever the first read gave
+    it to. Returns what was replaced, for the audit trail, or None when nothing was."""
     event, moment = seen.event, seen.moment
     assert event is not None  # a row read before
     if seen.kind is _Kind.OLDER:
@@ -657,4 +662,7 @@ def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,
     elif anew and own is not None:
         before["km"] = own.km
         s.delete(own)
+    if caller is not None and caller != event.staff_id:
+        before["staff_id"] = event.staff_id
+        event.staff_id = caller
     return {"row": r.code, **before} if before else None
