@@ -643,8 +643,9 @@ def _store(ctx: Context, spec: EventKind, lk: Lookup, result: RowResult, v: dict
     stored = _stored(spec, lk, result, v, event, ctx.seen[spec.table])
     if result.outcome == "reject":
         return None
-    if stored is None and spec.table == "service_visit" \
-            and (gone := reversals.cancelled(ctx, event)) is not None:
+    stored, gone = reversals.resettled(ctx, event, stored) if spec.table == "service_visit" \
+        else (stored, None)
+    if gone is not None:
         # Its file again, or a later export still listing it: not made again (nor its km).
         result.issues.append(Issue("visit_cancelled_before", "amount", "warning",
                                    value=reversals.said(gone, gone["amount"])))

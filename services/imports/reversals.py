@@ -77,14 +77,21 @@ def cancel(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
     for result, event in sorted(rows, key=lambda r: (r[1]["visit_date"], r[0].number)):
         ctx.writer.row = result
         of_customer = visits[event["customer_id"]]
-        visit = _reversed(event, of_customer)
+        if earlier is None:
+            earlier = _cancelled_before(ctx)
+        before = earlier.get(event["customer_id"], [])
+        # The visit it reversed in full first, standing or cancelled before: a work order
+        # settled again after its reversal (a new visit under the same number) is not it.
+        visit, done = _reversed(event, of_customer, exact=True), None
+        if visit is None:
+            done = _reversed(event, before, exact=True)
+            if done is None:
+                visit = _reversed(event, of_customer)
+                done = _reversed(event, before) if visit is None else None
         if visit is not None:
             _net(ctx, result, event, visit, of_customer, gone)
             result.settle()
             continue
-        if earlier is None:
-            earlier = _cancelled_before(ctx)
-        done = _reversed(event, earlier.get(event["customer_id"], []))
         if done is not None:
             earlier[event["customer_id"]].remove(done)
             result.issues.append(Issue("visit_reversal_before", "amount", "warning",
@@ -99,23 +106,47 @@ def cancel(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
 
 def cancelled(ctx: Context, event: dict[str, Any]) -> dict[str, Any] | None:
     """The visit an earlier import's reversal cancelled that the row is, if any: of its
-    customer (and of its car when both name one) and of its work order, whatever the day and
-    amount — a work order names one visit, and a later export of the same period lists the
-    reversed one still, corrected or not; when either names no work order, of its day and
-    amount (before any part reversal). Made again, it would count as a visit and a spend."""
+    customer (and of its car when both name one), of its work order when both name one, and
+    of its day and amount (before any part reversal) — a later export of the same period lists
+    the reversed row still; one listing it at 0 (what the reversal left) is it too, whatever
+    its day. Made again, it would count as a visit and a spend. A row of the work order with
+    another day or amount, more than 0, is the DMS settling it again after the reversal (a
+    corrected settlement): a visit of its own."""
     if ctx.cancelled is None:
         ctx.cancelled = _cancelled_before(ctx)
     car, order = event.get("vehicle_id"), event.get("work_order")
     for v in ctx.cancelled.get(event["customer_id"], ()):
         if car is not None and v.get("vehicle_id") not in (None, car):
             continue
-        if order and v.get("work_order"):
-            if v["work_order"] == order:
-                return v
-        elif v["visit_date"] == event["visit_date"] \
+        if order and v.get("work_order") and v["work_order"] != order:
+            continue
+        if order and v.get("work_order") and not event.get("amount"):
+            return v
+        if v["visit_date"] == event["visit_date"] \
                 and v["amount"] + taken_off(v.get("note")) == event.get("amount", 0):
             return v
     return None
+
+
+def resettled(ctx: Context, event: dict[str, Any], stored: dict[str, Any] | None
+              ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The visit a visits row is (None: a new one), and the visit cancelled before that it is
+    (None: none), from the one found for it (`stored`). One found by its work order on another
+    day may be a visit its reversal cancels, the row settling it again: when the row is a
+    cancelled visit, it is that; when a reversal of the work order waits in the file, the row
+    is a visit of its own, settled again after it."""
+    order = event.get("work_order")
+    moved = stored is not None and order is not None and stored.get("work_order") == order \
+        and stored["visit_date"] != event["visit_date"]
+    if stored is not None and not moved:
+        return stored, None
+    if (gone := cancelled(ctx, event)) is not None:
+        return None, gone
+    if moved and order and event.get("amount") and any(
+            r["customer_id"] == event["customer_id"] and r.get("work_order")
+            and same_order(r["work_order"], order) for _, r in ctx.refunds):
+        return None, None
+    return stored, None
 
 
 def _visits(conn: Connection, customers: set[int]) -> dict[int, list[dict[str, Any]]]:
@@ -149,14 +180,20 @@ def same_order(reversal: str, visit: str) -> bool:
     return at >= 0 and not any(c.isdigit() for c in reversal[:at] + reversal[at + len(visit):])
 
 
-def _reversed(event: dict[str, Any], visits: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _reversed(event: dict[str, Any], visits: list[dict[str, Any]],
+              exact: bool = False) -> dict[str, Any] | None:
     """The visit a reversal reverses: of its car when both name one; of its work order (the
-    nearest in date), else of its amount on or before its day (the latest)."""
+    nearest in date; `exact`: only one of its amount on or before its day), else of its
+    amount on or before its day (the latest)."""
     car, day = event.get("vehicle_id"), event["visit_date"]
     mine = [v for v in visits if car is None or v.get("vehicle_id") in (None, car)]
     order = event.get("work_order")
     named = [v for v in mine
              if order and v.get("work_order") and same_order(order, v["work_order"])]
+    if named and exact:
+        named = [v for v in named if v["visit_date"] <= day and v["amount"] == -event["amount"]]
+        if not named:
+            return None
     if named:
         return min(named, key=lambda v: (abs((v["visit_date"] - day).days), -v["id"]))
     back = -event["amount"]

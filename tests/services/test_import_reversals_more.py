@@ -153,10 +153,11 @@ def test_a_later_export_listing_a_reversed_work_order_does_not_make_it_again(
         ["WO502-冲", "2026-08-01", "粤A50002", None, "冲红", "-620"]]), VISITS)
     assert _visit_orders(database) == set()
     after = snapshot(database)
-    # The corrected export of July: the DMS keeps the original rows, with the settlement day
-    # and amount it corrected since, an advisor column more, and without the reversals.
+    # A later export of July: the DMS keeps the original rows (WO501 as settled, WO502 at what
+    # its reversal left), an advisor column more, and without the reversals. (A row of the
+    # work order on another day or at another amount is it settled again: a visit.)
     corrected = write_csv(tmp_path / "7月（更正）.csv", [*HEADERS, "服务顾问"], [
-        ["WO501", "2026-07-02", "粤A50001", "30000", "保养", "580", "李明"],
+        ["WO501", "2026-07-01", "粤A50001", "30000", "保养", "560", "李明"],
         ["WO502", "2026-07-05", "粤A50002", "31000", "保养", "0", "王芳"],
         ["WO503", "2026-07-20", "粤A50003", "12000", "保养", "450", "王芳"]])
     errors = tmp_path / "问题.xlsx"

@@ -1,0 +1,91 @@
+"""A work order reversed (冲红) and settled again by the DMS under the same number, on SQLite and
+PostgreSQL: the settlement after the reversal (another day or amount) is a visit of its own,
+in the file of the reversal or a later one, while the original row listed again (its day and
+amount) does not make the cancelled visit again; the same files again change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from models import ServiceVisit
+from services.imports import batches
+from services.imports.apply import apply
+from services.imports.plan import ImportOptions
+from tests.services.import_files import dms_export, snapshot, write_csv
+
+TODAY = dt.date(2026, 11, 30)
+VISITS = ImportOptions("visits", today=TODAY)
+HEADERS = ["工单号", "进厂日期", "车牌号", "进厂里程", "维修类别", "结算金额"]
+ORIGINAL = ["WO101", "2026-07-01", "粤A12345", "40,000", "保养", "560"]
+REVERSAL = ["WO101-冲", "2026-07-02", "粤A12345", None, "冲红", "-560"]
+AGAIN = ["WO101", "2026-07-03", "粤A12345", "40,010", "保养", "520"]
+OTHER = ["WO103", "2026-09-05", "粤B11111", "52000", "保养", "650"]
+D = Decimal
+
+
+def _owners(database, tmp_path) -> None:
+    apply(database.sessions, dms_export(tmp_path / "owners.xlsx"),
+          ImportOptions("customers", today=TODAY))
+
+
+def _visits(database) -> list[tuple[str, dt.date, Decimal]]:
+    with database.sessions() as s:
+        return sorted((v.work_order, v.visit_date, v.amount) for v in s.execute(
+            select(ServiceVisit.work_order, ServiceVisit.visit_date, ServiceVisit.amount)))
+
+
+SETTLED = [("WO101", dt.date(2026, 7, 3), D("520.00")), ("WO103", dt.date(2026, 9, 5),
+                                                           D("650.00"))]
+
+
+def test_a_work_order_settled_again_in_the_file_of_its_reversal(database, tmp_path):
+    _owners(database, tmp_path)
+    before = snapshot(database)
+    path = write_csv(tmp_path / "工单.csv", HEADERS, [ORIGINAL, REVERSAL, AGAIN, OTHER])
+    result = apply(database.sessions, path, VISITS)
+    assert result.rejected == 0
+    assert _visits(database) == SETTLED  # the original cancelled, the settlement after it kept
+    made = snapshot(database)
+    again = apply(database.sessions, path, VISITS)  # the same file again: nothing changes
+    assert (again.created, again.updated, again.rejected) == (0, 0, 0)
+    assert snapshot(database) == made
+    for batch in (again, result):
+        batches.undo_batch(database.sessions, batch.batch_id)
+    assert snapshot(database) == before
+
+
+def test_a_work_order_settled_again_in_a_later_file(database, tmp_path):
+    _owners(database, tmp_path)
+    july = write_csv(tmp_path / "7月.csv", HEADERS, [ORIGINAL, REVERSAL, OTHER])
+    apply(database.sessions, july, VISITS)
+    assert [v[0] for v in _visits(database)] == ["WO103"]
+    # A re-export of the original row, as it was: not made again.
+    plain = write_csv(tmp_path / "7月（重导）.csv", HEADERS, [ORIGINAL])
+    result = apply(database.sessions, plain, VISITS)
+    assert (result.created, result.updated) == (0, 0)
+    assert [w.code for w in result.warnings] == ["visit_cancelled_before"]
+    # The settlement after the reversal, another day and amount: a visit.
+    later = write_csv(tmp_path / "7月（重新结算）.csv", HEADERS, [AGAIN])
+    result = apply(database.sessions, later, VISITS)
+    assert (result.created, result.rejected) == (1, 0)
+    assert _visits(database) == SETTLED
+    made = snapshot(database)
+    # Each file again: the settlement stays, the cancelled visit is not made again, nor is
+    # the settlement taken for the visit the reversal cancelled.
+    for path in (july, plain, later):
+        again = apply(database.sessions, path, VISITS)
+        assert (again.created, again.updated, again.rejected) == (0, 0, 0)
+    assert snapshot(database) == made
+
+
+def test_a_settlement_again_on_the_original_day_at_another_amount(database, tmp_path):
+    _owners(database, tmp_path)
+    apply(database.sessions, write_csv(tmp_path / "7月.csv", HEADERS, [ORIGINAL, REVERSAL]),
+          VISITS)
+    result = apply(database.sessions, write_csv(tmp_path / "更正.csv", HEADERS, [
+        ["WO101", "2026-07-01", "粤A12345", "40,000", "保养", "500"]]), VISITS)
+    assert result.created == 1
+    assert _visits(database) == [("WO101", dt.date(2026, 7, 1), D("500.00"))]
