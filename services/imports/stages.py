@@ -8,7 +8,8 @@ evaluated on an earlier date finds the stage the customer was in then; when the 
 such date (or one after the import's day), on the import's day. The note says which.
 
 A stage staff set or a file states is never changed; one an import gave this way only rises
-(首单 → 复购 when the customer's second car comes in a later file or chunk)."""
+(首单 → 复购 when the customer's second car comes in a later file or chunk). An owner whose
+two cars come in one file gets both: 首单 on the earlier purchase's day, then 复购."""
 
 from __future__ import annotations
 
@@ -61,8 +62,16 @@ def from_cars(ctx: Context, lk: Lookup,
         if new is None or new == old or not _ours(old, latest.get(customer_id)):
             continue
         ctx.writer.row = result
+        was = old
+        first, said = dated(owned, 1, ctx.today)
+        if new == "repeat" and old is None and first is not None:
+            # Two cars or more, none known before: the first purchase came first, on its own
+            # day, as one car and then a second in two imports would record it.
+            record_history(ctx, customer_id, STAGE, None, "first_purchase",
+                           f"{FROM_CARS}（1 辆车；{said}）", on=first)
+            was = "first_purchase"
         day, said = dated(owned, cars, ctx.today)
-        record_history(ctx, customer_id, STAGE, old, new, f"{FROM_CARS}（{cars} 辆车；{said}）",
+        record_history(ctx, customer_id, STAGE, was, new, f"{FROM_CARS}（{cars} 辆车；{said}）",
                        on=day)
         # The stamp with it, so that undo puts it back too.
         ctx.writer.amend("customer", customer_id, {STAGE: new, "updated_at": ctx.writer.now},

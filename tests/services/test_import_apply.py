@@ -72,9 +72,10 @@ def test_dry_run_tells_what_would_happen_and_writes_nothing(database, tmp_path):
     assert result.dry_run and result.batch_id is None
     assert (result.rows_total, result.created, result.updated, result.unchanged,
             result.rejected) == (7, 4, 0, 0, 3)
-    # profile_change: each new owner's lifecycle stage, from the cars bought (stages.py)
+    # profile_change: each new owner's lifecycle stage, from the cars bought (stages.py); the
+    # owner of two cars gets 首单 then 复购
     assert result.records == {"customer": 3, "vehicle": 4, "mileage_reading": 4,
-                              "profile_change": 3}
+                              "profile_change": 4}
     assert {r.zh for r in result.reasons} == {
         "缺少可关联的手机、车牌、车架号或客户编号", "客户姓名：必填项为空", "合计或小计行，未导入"}
     assert {r.zh for r in result.warnings} >= {

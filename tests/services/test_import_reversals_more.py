@@ -189,8 +189,11 @@ def _stage_changes(database, name_plate: str) -> list[tuple]:
 
 def test_an_inferred_stage_is_dated_by_the_purchase_it_comes_from(database, tmp_path):
     apply(database.sessions, dms_export(tmp_path / "保有客户.xlsx"), CUSTOMERS)
-    # 张三 bought on 2021-03-05 and 2023-06-01: a repeat purchase since the second.
+    # 张三 bought on 2021-03-05 and 2023-06-01: a first purchase since the first, a repeat
+    # purchase since the second.
     assert _stage_changes(database, "粤A67890") == [
+        ("first_purchase", dt.date(2021, 3, 5),
+         "导入 保有客户.xlsx；按购车记录推定（1 辆车；按购车日期 2021-03-05）"),
         ("repeat", dt.date(2023, 6, 1),
          "导入 保有客户.xlsx；按购车记录推定（2 辆车；按第二次购车日期 2023-06-01）")]
     # 王五's one car, bought 2019-07-01; 李四's date never was (2020-02-30): the import's day.

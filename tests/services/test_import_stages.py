@@ -39,8 +39,11 @@ def test_new_owners_get_the_stage_their_cars_say(database, tmp_path):
     # price he paid says it was bought here).
     assert _stages(database) == {"张三": "repeat", "李四": "first_purchase",
                                  "王五": "first_purchase"}
-    [change] = profile.history(database.sessions, _id(database, "张三"), "lifecycle_stage")
-    assert (change.old_value, change.new_value, change.source) == (None, "repeat", "import")
+    first, change = profile.history(database.sessions, _id(database, "张三"), "lifecycle_stage")
+    assert (first.old_value, first.new_value, first.effective_date) == (
+        None, "first_purchase", dt.date(2021, 3, 5))
+    assert (change.old_value, change.new_value, change.source) == (
+        "first_purchase", "repeat", "import")
     assert change.note == \
         "导入 保有客户.xlsx；按购车记录推定（2 辆车；按第二次购车日期 2023-06-01）"
     summaries = [s.summary for s in result.samples["create"]]
