@@ -405,7 +405,7 @@ def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | 
 
 def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
                      v: dict[str, Any]) -> None:
-    others = tuple(c for c in CUSTOMER_COLUMNS if c not in ADDRESS)
+    others = tuple(c for c in CUSTOMER_COLUMNS if c not in ADDRESS and c != "note")
     stored_code = customer.get("dms_code")
     if v.get("dms_code") and stored_code and same_dms_code(v["dms_code"], stored_code):
         v = {**v, "dms_code": stored_code}  # 22 for 00000022: the number as stored
@@ -421,14 +421,15 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
         del changes["name"]  # 张先生 says less than the 张三 stored
     if "name" in changes and _corrected_by_staff(ctx, customer, changes["name"]):
         del changes["name"]
-    if "note" in changes and customer.get("note"):
+    if remark := v.get("note"):
         # Staff type notes on the customer's page ("VIP, never on a weekend"): the file's
         # remark is added under what is stored, never in its place; one already there is not.
-        stored = customer["note"]
-        if changes["note"] in stored.splitlines():
-            del changes["note"]
-        else:
-            changes["note"] = f"{stored}\n{changes['note']}"
+        # A second row of the owner (their second car) adds its own remark the same way.
+        stored = customer.get("note")
+        if not stored:
+            changes["note"] = remark
+        elif not same(stored, remark) and remark not in stored.splitlines():
+            changes["note"] = f"{stored}\n{remark}"
     phones = _joined_phones(result, customer.get(OTHER_PHONES), v.get("phones_other", ()))
     if not same(phones, customer.get(OTHER_PHONES)):
         changes[OTHER_PHONES] = phones
