@@ -37,8 +37,15 @@ def db_url(request, tmp_path, sqlite_template, pg_server_url) -> Iterator[str]:
 class Watched:
     """main.py running, its output read as it comes; `wait_for` a line holding a text."""
 
-    def __init__(self, url: str, *args: str) -> None:
-        self.proc = subprocess.Popen(_command(url, *args), stdout=subprocess.PIPE,
+    def __init__(self, url: str, *args: str, paused: bool = False) -> None:
+        command = _command(url, *args)
+        if paused:
+            root = Path(__file__).resolve().parent.parent
+            script = Path(args[-1]).parent / "paused_holding_the_segment.py"
+            script.write_text(PAUSED_HOLDING_THE_SEGMENT.format(
+                root=str(root), main=str(root / "main.py")), encoding="utf-8")
+            command[1] = str(script)
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=_env("supervisor"),
                                      cwd=Path(__file__).resolve().parent.parent)
         self.out: list[str] = []
@@ -73,9 +80,37 @@ class Watched:
                                            "".join(self.out), "".join(self.err))
 
 
-def _build(url: str, out: Path) -> Watched:
+# main.py stopping itself (SIGSTOP) once it holds the segment's lease, before it builds: a
+# moment between its statements. Stopped at a moment of its own choosing, inside a SQLite
+# commit, it left the other process's first read "database is locked" until it went on (1 run
+# in 6 with both cores busy), which no build waiting for another does meet.
+PAUSED_HOLDING_THE_SEGMENT = """
+import os, runpy, signal, sys
+sys.path.insert(0, {root!r})
+from ui.cli import list_commands
+real = list_commands._build_and_write
+def paused(*args, **kwargs):
+    print("holding the segment", flush=True)
+    os.kill(os.getpid(), signal.SIGSTOP)
+    return real(*args, **kwargs)
+list_commands._build_and_write = paused
+sys.argv = [{main!r}, *sys.argv[1:]]
+runpy.run_path({main!r}, run_name="__main__")
+"""
+
+
+def _wait_stopped(pid: int) -> None:
+    """Until process `pid` is stopped (state T in /proc)."""
+    end = time.monotonic() + 60
+    while Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "T":
+        assert time.monotonic() < end, "the build did not stop itself"
+        time.sleep(0.01)
+
+
+def _build(url: str, out: Path, *, paused: bool = False) -> Watched:
     return Watched(url, "list", "build", SEGMENT, "--channel", "call", "--staff",
-                   "chenli,liuyang", "--as-of", TODAY, "--format", "pdf", "--out", str(out))
+                   "chenli,liuyang", "--as-of", TODAY, "--format", "pdf", "--out", str(out),
+                   paused=paused)
 
 
 def test_a_second_build_of_one_segment_waits_and_is_refused_leaving_the_first_intact(
@@ -83,10 +118,10 @@ def test_a_second_build_of_one_segment_waits_and_is_refused_leaving_the_first_in
     url = db_url
     _demo_with_segment(url, 500)
     first_pdf, second_pdf = tmp_path / "first.pdf", tmp_path / "second.pdf"
-    first = _build(url, first_pdf)
-    # Stopped in the middle of its build (its progress bar is on): it holds the segment.
-    first.wait_for("list [")
-    first.proc.send_signal(signal.SIGSTOP)
+    first = _build(url, first_pdf, paused=True)
+    # Stopped holding the segment, before it builds.
+    first.wait_for("holding the segment")
+    _wait_stopped(first.proc.pid)
     try:
         second = _build(url, second_pdf)
         second.wait_for("is being made right now; waiting for it to end")

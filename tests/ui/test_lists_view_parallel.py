@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from models import ListRun
-from tests.test_list_build_parallel import Watched
+from tests.test_list_build_parallel import Watched, _wait_stopped
 from tests.ui.conftest import DEMO_TODAY
 from tests.ui.test_lists_view import asked, view  # noqa: F401 - fixtures
 
@@ -22,9 +22,10 @@ def test_the_window_waits_for_another_pcs_build_of_the_segment_and_is_refused(
                         lambda _parent, _title, text: errors.append(text))
     other = Watched(str(demo_db.engine.url), "list", "build", "5年以上车主", "--channel", "call",
                     "--staff", "chenli", "--purpose", "sales", "--as-of",
-                    DEMO_TODAY.isoformat(), "--format", "pdf", "--out", str(tmp_path / "pc1"))
-    other.wait_for("list [")  # in the middle of its build
-    other.proc.send_signal(signal.SIGSTOP)
+                    DEMO_TODAY.isoformat(), "--format", "pdf", "--out", str(tmp_path / "pc1"),
+                    paused=True)
+    other.wait_for("holding the segment")  # stopped with the segment's lease, before it builds
+    _wait_stopped(other.proc.pid)
     try:
         view.as_of.setDate(DEMO_TODAY)
         view.purpose.setCurrentIndex(view.purpose.findData("sales"))
