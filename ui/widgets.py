@@ -4,7 +4,8 @@ every tall form scrolls alike and every empty table says why it is empty."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt
 from PySide6.QtGui import QPainter, QPalette
@@ -13,9 +14,12 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QFrame,
+    QLabel,
     QScrollArea,
     QWidget,
 )
+
+from ui.i18n import translate_error
 
 
 class DateField(QDateEdit):
@@ -135,3 +139,21 @@ def name_room(view: QWidget) -> int:
     whole; a company's, 宁波市新锐信息技术股份有限公司（宋辰燕）, cut short with "…" and whole in
     its tooltip), so the columns after it stay on screen at 1366 px."""
     return view.fontMetrics().horizontalAdvance("中" * 6) + 12
+
+
+class NotUsedAsStored(QLabel):
+    """The stored values a page does not use as stored (written by SQL or by an older copy),
+    one sentence each in the window's language, in red; hidden while there are none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #a00000;")
+        self.setVisible(False)
+
+    def say(self, wrong: Iterable[Any]) -> None:
+        """Each of `wrong` by its said() sentence (a RevisitError), or nothing."""
+        said = [translate_error(w.said()) for w in wrong]
+        self.setText("\n".join(said))
+        self.setVisible(bool(said))
+

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from services.reports.kpi import KpiRow, Target, Targets
-from ui.i18n import translate_error
 from ui.views.customer_page import make_table
 from ui.views.report_dashboard import percent, points
+from ui.widgets import NotUsedAsStored
 from ui.widgets_charts import BarChart
 
 COL_STAFF, COL_CALLS_T, COL_REACH_T, COL_APPT_T, COL_KEPT_T = 0, 1, 2, 3, 4
@@ -55,10 +55,7 @@ class TargetsTab(QWidget):
         hint.setWordWrap(True)
         # The stored targets not used as stored (written by SQL or an older copy), a sentence
         # each: which and that no target is used instead.
-        self.not_valid = QLabel()
-        self.not_valid.setWordWrap(True)
-        self.not_valid.setStyleSheet("color: #a00000;")
-        self.not_valid.setVisible(False)
+        self.not_valid = NotUsedAsStored()
         bar = QHBoxLayout()
         bar.addWidget(hint, 1)
         bar.addWidget(self.save)
@@ -84,9 +81,7 @@ class TargetsTab(QWidget):
 
     def show_kpi(self, targets: Targets, rows: tuple[KpiRow, ...]) -> None:
         self.targets, self.rows = targets, rows
-        said = [translate_error(wrong.said()) for wrong in targets.not_valid]
-        self.not_valid.setText("\n".join(said))
-        self.not_valid.setVisible(bool(said))
+        self.not_valid.say(targets.not_valid)
         loc = QLocale()
         self.table.setRowCount(len(rows) + 1)
         people: list[tuple[str, Target, KpiRow | None]] = [

@@ -51,7 +51,7 @@ from ui.views.intervals_panel import IntervalsPanel
 from ui.views.suggestion_rules_panel import SuggestionRulesPanel
 from ui.views.tags_panel import TagsPanel
 from ui.views.users_panel import UsersPanel
-from ui.widgets import scrolling
+from ui.widgets import NotUsedAsStored, scrolling
 
 LANGUAGES = (("", "System language / 系统语言"), ("zh_CN", "简体中文"), ("en", "English"))
 LANGUAGE_KEY = "ui/language"
@@ -168,10 +168,7 @@ class SettingsView(QWidget):
         self.status = QLabel()
         # The stored settings not used as stored (written by SQL or an older copy), a sentence
         # each: what was stored and what is used instead.
-        self.not_valid = QLabel()
-        self.not_valid.setWordWrap(True)
-        self.not_valid.setStyleSheet("color: #a00000;")
-        self.not_valid.setVisible(False)
+        self.not_valid = NotUsedAsStored()
         department = QGroupBox(self.tr("Shared by every PC on this database"))
         form = QFormLayout(department)
         form.addRow(self.not_valid)
@@ -249,13 +246,8 @@ class SettingsView(QWidget):
         self._loaded = shared.load_settings_versions(self.database.sessions)
         self._show(self._loaded.settings)
 
-    def _say_not_valid(self) -> None:
-        said = [translate_error(wrong.said()) for wrong in self._loaded.not_valid]
-        self.not_valid.setText("\n".join(said))
-        self.not_valid.setVisible(bool(said))
-
     def _show(self, s: shared.Settings) -> None:
-        self._say_not_valid()
+        self.not_valid.say(self._loaded.not_valid)
         self.shop_name.setText(s.shop_name)
         self.shop_phone.setText(s.shop_phone)
         self.shop_address.setText(s.shop_address)
