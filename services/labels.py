@@ -302,7 +302,6 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "report.kpi_targets": ("KPI目标", "KPI targets"),
         "brief.suggestion_rules": ("建议规则", "Suggestion rules"),
     },
-    # What audit-trail entries record (services/staff/audit.py).
     # The KPI targets a supervisor sets (services/reports/kpi.py Target), as a sentence names
     # one; the Targets tab's columns say the same per week.
     "kpi_target": {
@@ -312,6 +311,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "kept_per_week": ("每周到店数目标", "Kept appointments per week target"),
         "default": ("默认（回访员）", "The callers' default"),
     },
+    # What audit-trail entries record (services/staff/audit.py).
     "audit_action": {
         "sign_in": ("登录", "Signed in"),
         "first_supervisor": ("创建首位主管", "First supervisor created"),

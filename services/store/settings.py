@@ -243,10 +243,11 @@ def _load(s: Session) -> LoadedSettings:
     rows = s.execute(select(AppSetting.key, AppSetting.value, AppSetting.version)).all()
     stored = {key: value for key, value, _ in rows}
     values: dict[str, object] = {}
+    decoded: dict[str, object] = {}  # as stored, before its range or a save's check
     for f in dataclasses.fields(Settings):
         if f.name in stored:
             try:
-                value = _decode(f, stored[f.name])
+                decoded[f.name] = value = _decode(f, stored[f.name])
             except ValueError:
                 continue
             if f.name in RANGES:
@@ -258,15 +259,8 @@ def _load(s: Session) -> LoadedSettings:
         NotValid(f.name, stored[f.name], _text(getattr(settings, f.name)))
         for f in dataclasses.fields(Settings)
         if f.name in stored and stored[f.name] != _text(getattr(settings, f.name))
-        and _decode_or_none(f, stored[f.name]) != getattr(settings, f.name))
+        and decoded.get(f.name) != getattr(settings, f.name))
     return LoadedSettings(settings, {key: version for key, _, version in rows}, not_valid)
-
-
-def _decode_or_none(f: dataclasses.Field, text: str) -> object:
-    try:
-        return _decode(f, text)
-    except ValueError:
-        return None
 
 
 def signature(typed: str) -> str:
