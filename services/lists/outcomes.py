@@ -56,8 +56,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading, StaffUser
 from services.customers.names import same_person
 from services.lists import outcome_notes as said
-from services.lists.outcome_file import is_filled_list as is_filled_list
-from services.lists.outcome_file import looks_like_list as looks_like_list
 from services.lists.outcome_file import read_rows
 from services.lists.outcome_notes import Problem
 from services.lists.profile_cells import Row, record_row_changes, reread_changes

@@ -267,7 +267,8 @@ def _refuse_foreign_sqlite(path: Path, url: str) -> None:
     """Look at an existing file read-only before the engine touches it: connecting through the
     engine switches the file to WAL, which would already change a file that is not ours."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=db.SQLITE_BUSY_MS / 1000)
         try:
             names = {
                 row[0]

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from models import ContactEvent, Customer
-from services.lists import outcomes, runs
+from services.lists import outcome_file, outcomes, runs
 from services.outputs import excel
 from tests.services.test_lists_runs import _run, setup
 
@@ -51,7 +51,7 @@ def test_a_csv_list_saved_by_excel_in_gbk_is_read_back(database, tmp_path):
     rows[2][at["结果"]] = "未接通"  # no date typed: the day it is read
     with path.open("w", encoding="gbk", newline="") as fh:  # Excel's "CSV (逗号分隔)"
         csv.writer(fh).writerows(rows)
-    assert outcomes.is_filled_list(path)
+    assert outcome_file.is_filled_list(path)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.problems, report.blank) == (2, (), 3)
     assert _stored(database) == sorted([
@@ -92,7 +92,7 @@ def test_a_list_saved_again_as_xls_or_ods_is_read_back(database, tmp_path, kind)
                     str(tmp_path / "calls.xlsx")], check=True, capture_output=True,
                    timeout=120)
     path = tmp_path / "out" / f"calls.{kind}"
-    assert outcomes.is_filled_list(path)
+    assert outcome_file.is_filled_list(path)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.problems, report.blank) == (4, (), 1)  # one not called
     assert {code: (outcome, day) for code, outcome, day, _ in _stored(database)} == expected

@@ -21,7 +21,7 @@ from models import (
     StaffUser,
     Vehicle,
 )
-from services.lists import outcomes, profile_cells, runs
+from services.lists import outcome_file, outcomes, profile_cells, runs
 from services.outputs import excel
 from services.store.errors import RevisitError
 from tests.services.test_lists_runs import _run, setup
@@ -273,7 +273,7 @@ def test_a_file_that_is_no_call_list_is_refused_in_one_sentence(database, tmp_pa
         path.write_text(content, encoding="utf-8")
     with pytest.raises(RevisitError, match=said):
         outcomes.read_outcomes(database.sessions, path, today=TODAY)
-    assert not outcomes.is_filled_list(path)
+    assert not outcome_file.is_filled_list(path)
 
 
 def test_a_stopped_read_says_what_is_stored_and_how_to_finish(listed, monkeypatch, capsys):
@@ -344,7 +344,7 @@ def test_a_sheet_of_notes_put_before_the_list_is_named_not_read(listed):
     notes = book.create_sheet("说明", 0)  # the first sheet now
     notes.append(["本周回访安排：陈丽上午，刘洋下午"])
     book.save(path)
-    assert outcomes.is_filled_list(path)
+    assert outcome_file.is_filled_list(path)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert report.stored == 1
     assert report.problems == ((0, "sheet 说明 was not read: it has no column 编号、结果 in "
@@ -362,7 +362,7 @@ def test_a_title_typed_above_the_headers_for_printing_is_skipped(listed):
     sheet.cell(5, col["结果"], "接通")
     sheet.cell(5, col["联系日期"], "2026-13-01")  # named by the row Excel shows
     book.save(path)
-    assert outcomes.is_filled_list(path)
+    assert outcome_file.is_filled_list(path)
     report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
     assert (report.stored, report.blank) == (2, 3)
     assert [n for n, _ in report.problems] == [5]
@@ -742,15 +742,15 @@ def test_every_refusal_of_the_profile_service_has_its_words():
     (["编号", "姓名"], [["12-0034", "张三"]], False),
 ])
 def test_a_table_is_taken_for_a_list_by_its_columns_and_row_codes(headers, rows, is_list):
-    assert outcomes.looks_like_list(headers, rows) is is_list
+    assert outcome_file.looks_like_list(headers, rows) is is_list
 
 
 def test_a_dms_contact_export_is_not_taken_for_a_filled_list(tmp_path):
     path = tmp_path / "回访记录.csv"
     path.write_text("编号,客户,结果\n20261124001,张三,接通\n", encoding="utf-8")
-    assert not outcomes.is_filled_list(path)
+    assert not outcome_file.is_filled_list(path)
     path.write_text("编号,客户,结果\n12-0001,张三,接通\n", encoding="utf-8")
-    assert outcomes.is_filled_list(path)
+    assert outcome_file.is_filled_list(path)
 
 
 def test_a_row_marked_not_yet_called_is_left_open(listed):

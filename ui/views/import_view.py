@@ -30,7 +30,7 @@ from services.imports.failed import STOPPED_WITH_ROWS
 from services.imports.mapping import Mapping, auto_map, fit_profile, looks_like
 from services.imports.plan import ImportOptions, ImportPlan, plan
 from services.imports.sheets import AlikeSheet, sheets_left
-from services.lists.outcomes import looks_like_list
+from services.lists.outcome_file import looks_like_list
 from services.staff.permissions import Actor
 from services.store.database import Database
 from services.store.errors import RevisitError

@@ -98,9 +98,9 @@ class ReadBackPanel(QWidget):
         whole sheet first: 7-9 s for 114,000 rows)."""
         def work(_progress, _cancel) -> bool:
             # The readers: loaded when a file is first dropped.
-            from services.lists import outcomes
+            from services.lists import outcome_file
 
-            return outcomes.is_filled_list(path)
+            return outcome_file.is_filled_list(path)
 
         def decided(is_list: bool) -> None:
             self._set_buttons(True)
