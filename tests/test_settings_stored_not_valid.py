@@ -75,3 +75,29 @@ def test_a_save_stores_the_value_used_instead_of_one_not_valid(cli, database, su
     assert (loaded.settings.backups_kept, loaded.not_valid) == (1, ())
     code, _, err = cli("settings", "show")
     assert code == 0 and err == ""
+
+
+def test_report_weekly_warns_of_a_stored_target_not_valid(cli, database, staff, tmp_path):
+    from services.reports import kpi
+
+    _write(database, **{kpi.KEY: json.dumps({
+        "default": {"calls_per_week": -500},
+        "staff": {str(staff.id): {"reach_rate": 1.5, "calls_per_week": 40}}})})
+    out_file = tmp_path / "weekly.xlsx"
+    code, out, err = cli("report", "weekly", "--out", str(out_file), user="boss")
+    assert code == 0 and out_file.is_file() and "written:" in out
+    assert err.strip().splitlines() == [
+        "revisit: warning: The stored calls per week target of the callers' default is -500, "
+        "which is not valid; no target is used instead.",
+        "revisit: warning: The stored reach rate target of 陈丽 is 150%, which is not valid; "
+        "no target is used instead."]
+    # The report counts no gap against them; the valid target beside them is used.
+    import openpyxl
+
+    text = "\n".join(str(c) for ws in openpyxl.load_workbook(out_file, read_only=True)
+                     for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    assert "-500" not in text and "150%" not in text
+
+    _write(database, **{kpi.KEY: json.dumps({"default": {"calls_per_week": 250}})})
+    code, _, err = cli("report", "weekly", "--out", str(out_file), user="boss")
+    assert code == 0 and err == ""
