@@ -5307,92 +5307,102 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ReadBacksDialog</name>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="35"/>
+        <location filename="../../ui/views/readback_history.py" line="37"/>
         <source>Lists read back</source>
         <translation>已读回的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="40"/>
+        <location filename="../../ui/views/readback_history.py" line="42"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="40"/>
+        <location filename="../../ui/views/readback_history.py" line="42"/>
         <source>Read at</source>
         <translation>读入时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="40"/>
+        <location filename="../../ui/views/readback_history.py" line="42"/>
         <source>By</source>
         <translation>读入人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="41"/>
+        <location filename="../../ui/views/readback_history.py" line="43"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="41"/>
+        <location filename="../../ui/views/readback_history.py" line="43"/>
         <source>Contacts stored</source>
         <translation>保存的联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="41"/>
+        <location filename="../../ui/views/readback_history.py" line="44"/>
         <source>km</source>
         <translation>里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="42"/>
+        <location filename="../../ui/views/readback_history.py" line="44"/>
+        <source>Contacts corrected</source>
+        <translation>修正的联系</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/readback_history.py" line="45"/>
         <source>Profile changes</source>
         <translation>画像变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="42"/>
+        <location filename="../../ui/views/readback_history.py" line="45"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="44"/>
+        <location filename="../../ui/views/readback_history.py" line="47"/>
+        <source>Rows read before, from this list or another copy of it, whose stored contact this read corrected; undoing the read puts them back as they were.</source>
+        <translation>此前已读回（本名单或其另一份副本）、本次读回修正了其已存联系记录的记录数；撤销本次读回会将它们恢复原样。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/readback_history.py" line="50"/>
         <source>&amp;Undo this read-back…</source>
         <translation>撤销这次读回(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="46"/>
+        <location filename="../../ui/views/readback_history.py" line="52"/>
         <source>Takes back everything the read stored: its contacts with their next dates, km readings and profile changes. Reading the file again stores it again.</source>
         <translation>撤回这次读回保存的全部内容：联系记录及其下次跟进日期、里程和画像变化。再次读入该文件会重新保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="74"/>
+        <location filename="../../ui/views/readback_history.py" line="80"/>
         <source>Reading the read-backs</source>
         <translation>正在读取读回记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="83"/>
+        <location filename="../../ui/views/readback_history.py" line="89"/>
         <source>undone %1 by %2</source>
         <translation>已于 %1 由 %2 撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="87"/>
+        <location filename="../../ui/views/readback_history.py" line="93"/>
         <source>read before reads could be undone</source>
         <translation>读入时尚不支持撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="116"/>
+        <location filename="../../ui/views/readback_history.py" line="123"/>
         <source>Undo read-back #%1 of %2? Its %3 contact(s) with their next dates, %4 km reading(s) and %5 profile change(s) are removed, and the contacts it corrected put back as they were. Reading the file again stores it again.</source>
         <translation>撤销第 %1 次读回（%2）？将删除它保存的 %3 条联系记录（连同下次跟进日期）、%4 条里程和 %5 项画像变化，它更正过的联系记录恢复原样。再次读入该文件会重新保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="124"/>
+        <location filename="../../ui/views/readback_history.py" line="131"/>
         <source>Undo a read-back</source>
         <translation>撤销读回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="143"/>
+        <location filename="../../ui/views/readback_history.py" line="150"/>
         <source>Undoing the read-back</source>
         <translation>正在撤销读回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="149"/>
+        <location filename="../../ui/views/readback_history.py" line="156"/>
         <source>Read-back #%1 undone: %2 contact(s), %3 km reading(s) and %4 profile change(s) removed.</source>
         <translation>第 %1 次读回已撤销：删除了 %2 条联系记录、%3 条里程和 %4 项画像变化。</translation>
     </message>
@@ -6291,162 +6301,162 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="175"/>
+        <location filename="../../ui/views/settings_view.py" line="172"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="178"/>
+        <location filename="../../ui/views/settings_view.py" line="175"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="179"/>
+        <location filename="../../ui/views/settings_view.py" line="176"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <location filename="../../ui/views/settings_view.py" line="177"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="181"/>
+        <location filename="../../ui/views/settings_view.py" line="178"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="182"/>
+        <location filename="../../ui/views/settings_view.py" line="179"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="183"/>
+        <location filename="../../ui/views/settings_view.py" line="180"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="184"/>
+        <location filename="../../ui/views/settings_view.py" line="181"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <location filename="../../ui/views/settings_view.py" line="182"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="186"/>
+        <location filename="../../ui/views/settings_view.py" line="183"/>
         <source>SMS price per part</source>
         <translation>短信单价（每条）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="187"/>
+        <location filename="../../ui/views/settings_view.py" line="184"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="188"/>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="189"/>
+        <location filename="../../ui/views/settings_view.py" line="186"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="190"/>
+        <location filename="../../ui/views/settings_view.py" line="187"/>
         <source>Switch to SMS or mail after days of failed calls</source>
         <translation>电话几天未接通后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="200"/>
+        <location filename="../../ui/views/settings_view.py" line="197"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="203"/>
+        <location filename="../../ui/views/settings_view.py" line="200"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="209"/>
+        <location filename="../../ui/views/settings_view.py" line="206"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="210"/>
+        <location filename="../../ui/views/settings_view.py" line="207"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="222"/>
+        <location filename="../../ui/views/settings_view.py" line="219"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="226"/>
+        <location filename="../../ui/views/settings_view.py" line="223"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="230"/>
+        <location filename="../../ui/views/settings_view.py" line="227"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="233"/>
+        <location filename="../../ui/views/settings_view.py" line="230"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="236"/>
+        <location filename="../../ui/views/settings_view.py" line="233"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="239"/>
+        <location filename="../../ui/views/settings_view.py" line="236"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="316"/>
+        <location filename="../../ui/views/settings_view.py" line="308"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="323"/>
+        <location filename="../../ui/views/settings_view.py" line="315"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="331"/>
+        <location filename="../../ui/views/settings_view.py" line="323"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="333"/>
+        <location filename="../../ui/views/settings_view.py" line="325"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="336"/>
+        <location filename="../../ui/views/settings_view.py" line="328"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="340"/>
+        <location filename="../../ui/views/settings_view.py" line="332"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="347"/>
+        <location filename="../../ui/views/settings_view.py" line="339"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="352"/>
+        <location filename="../../ui/views/settings_view.py" line="344"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
@@ -7284,7 +7294,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/report_targets.py" line="41"/>
-        <location filename="../../ui/views/report_targets.py" line="117"/>
+        <location filename="../../ui/views/report_targets.py" line="112"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
@@ -7340,12 +7350,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>每周目标，按所选期间折算；0 表示无目标。第一行是所有回访员的默认目标；主管只有在单独设定时才有目标。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="93"/>
+        <location filename="../../ui/views/report_targets.py" line="88"/>
         <source>Default (callers)</source>
         <translation>默认（回访员）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/report_targets.py" line="118"/>
+        <location filename="../../ui/views/report_targets.py" line="113"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>

@@ -36,7 +36,10 @@ def test_a_read_back_is_listed_and_undone_from_the_command_line(listed, monkeypa
     [line] = [x for x in out.splitlines() if path.name in x]
     number = line.split()[0]
     assert said[0].startswith(f"  read-back #{number}: ")
-    assert "王主管" in line and " 2 " in line and "undone" not in line
+    assert "王主管" in line and "undone" not in line
+    assert out.splitlines()[0].split()[4:6] == ["contacts", "corrected"]
+    # contacts, corrected, km, profile, file: two stored, none a correction
+    assert line.split()[-5:] == ["2", "0", "0", "0", path.name]
     code, out, err = _run(database, monkeypatch, capsys, "undo-readback", number)
     assert code == 0, (out, err)
     assert out.startswith(f"read-back #{number} ({path.name}) undone: 2 contacts")

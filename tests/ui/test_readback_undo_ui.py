@@ -18,6 +18,7 @@ from tests.services.test_list_outcomes_rows import listed as listed
 from tests.ui.conftest import shut_down
 from ui.tasks import TaskRunner
 from ui.views.list_readback import ReadBackPanel
+from ui.views.readback_history import COL_CORRECTED, COL_FILE, COL_STORED
 
 
 def _read_contacts(database) -> int:
@@ -55,8 +56,8 @@ def test_a_supervisor_undoes_a_read_back_after_confirming(qtbot, listed, transla
         qtbot.mouseClick(panel.history_button, Qt.MouseButton.LeftButton)
         dialog = panel.history
         qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=30000)
-        assert dialog.table.item(0, 7).text() == path.name
-        assert dialog.table.item(0, 4).text() == "3"
+        assert dialog.table.item(0, COL_FILE).text() == path.name
+        assert dialog.table.item(0, COL_STORED).text() == "3"
         assert dialog.undo_button.isEnabled()
         dialog.grab().save(str(tmp_path / "readbacks.png"))
         asked = []
@@ -72,7 +73,7 @@ def test_a_supervisor_undoes_a_read_back_after_confirming(qtbot, listed, transla
             qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
         assert _read_contacts(database) == 0
         assert "3" in dialog.status.text()
-        qtbot.waitUntil(lambda: "撤销" in dialog.table.item(0, 7).text(), timeout=30000)
+        qtbot.waitUntil(lambda: "撤销" in dialog.table.item(0, COL_FILE).text(), timeout=30000)
         assert not dialog.undo_button.isEnabled()
     finally:
         shut_down(panel, runner)
@@ -115,6 +116,11 @@ def test_an_undo_refused_names_the_customers_in_the_window(qtbot, listed, transl
         qtbot.mouseClick(panel.history_button, Qt.MouseButton.LeftButton)
         dialog = panel.history
         qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=30000)
+        # Newest first: the later copy stored no new contact; it corrected the first read's.
+        table = dialog.table
+        assert table.horizontalHeaderItem(COL_CORRECTED).text() == "修正的联系"
+        assert [(table.item(r, COL_STORED).text(), table.item(r, COL_CORRECTED).text())
+                for r in (0, 1)] == [("0", "1"), ("1", "0")]
         dialog.table.selectRow(1)  # the first read, whose contact the later one corrected
         qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bool(errors), timeout=30000)

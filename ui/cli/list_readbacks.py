@@ -41,8 +41,9 @@ def _readbacks(args, open_db) -> int:
     if not reads:
         print("no list read back yet" + (f" for list run #{args.run}" if args.run else ""))
         return 0
-    print(f"{'#':>6}  {'when':16}  {'by':12}  {'runs':8}  {'contacts':>8}  {'km':>4}  "
-          f"{'profile':>7}  file")
+    # corrected: contacts stored by an earlier read that this one changed
+    print(f"{'#':>6}  {'when':16}  {'by':12}  {'runs':8}  {'contacts':>8}  {'corrected':>9}  "
+          f"{'km':>4}  {'profile':>7}  file")
     for r in reads:
         runs = ",".join(f"#{n}" for n in r.runs)
         state = ""
@@ -53,5 +54,6 @@ def _readbacks(args, open_db) -> int:
         by = r.staff_name or "-"
         by += " " * max(0, 12 - display_width(by))  # a Chinese name takes two columns a character
         print(f"{r.number:>6}  {when_text(r.at):16}  {by}  {runs:8}  "
-              f"{r.stored:>8,}  {r.km_readings:>4,}  {r.profile_changes:>7,}  {r.file}{state}")
+              f"{r.stored:>8,}  {r.corrected:>9,}  {r.km_readings:>4,}  "
+              f"{r.profile_changes:>7,}  {r.file}{state}")
     return 0

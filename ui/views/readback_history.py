@@ -22,6 +22,8 @@ from services.store.database import Database
 from ui.tasks import TaskRunner, changed, show_error
 from ui.views.customer_page import fill_table, make_table
 
+COL_STORED, COL_CORRECTED, COL_FILE = 4, 5, 8  # the table's columns tests and tips name
+
 
 class ReadBacksDialog(QDialog):
     """The read-backs, newest first; `undone` carries the UndoReport once one is taken back."""
@@ -38,8 +40,12 @@ class ReadBacksDialog(QDialog):
         self.actor = actor
         self.reads: list = []
         self.table = make_table([self.tr("No."), self.tr("Read at"), self.tr("By"),
-                                 self.tr("List"), self.tr("Contacts stored"), self.tr("km"),
+                                 self.tr("List"), self.tr("Contacts stored"),
+                                 self.tr("Contacts corrected"), self.tr("km"),
                                  self.tr("Profile changes"), self.tr("File")])
+        self.table.horizontalHeaderItem(COL_CORRECTED).setToolTip(self.tr(
+            "Rows read before, from this list or another copy of it, whose stored contact this "
+            "read corrected; undoing the read puts them back as they were."))
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.undo_button = QPushButton(self.tr("&Undo this read-back…"))
         self.undo_button.setToolTip(self.tr(
@@ -87,7 +93,8 @@ class ReadBacksDialog(QDialog):
                 state = self.tr("read before reads could be undone")
             rows.append([str(r.number), f"{local_time(r.at):%Y-%m-%d %H:%M}",
                          r.staff_name or "-", "、".join(f"#{n}" for n in r.runs),
-                         locale.toString(r.stored), locale.toString(r.km_readings),
+                         locale.toString(r.stored), locale.toString(r.corrected),
+                         locale.toString(r.km_readings),
                          locale.toString(r.profile_changes),
                          r.file + (f" ({state})" if state else "")])
         fill_table(self.table, rows)
