@@ -177,6 +177,17 @@ def screen_differs(number: int, sheet: str, outcome: str, screen: ContactEvent) 
                  f"“{mine['zh']}”：保留屏幕上的登记，本行未保存；如果是另一通电话，请在屏幕上登记")
 
 
+def screen_caller(number: int, code: str, sheet: str, typed: str, theirs: str) -> Problem:
+    """A note that row `number` (`code`) names 回访员 `typed` for a call recorded on screen by
+    `theirs`, and that the call stays theirs: whoever typed it in on screen made it."""
+    return where(0, sheet,
+                 f"row {number} ({code}): the call was recorded on screen by {theirs} and stays "
+                 f"theirs, not 回访员 '{typed}'s; if {typed} made it, change its caller on the "
+                 f"customer's page",
+                 f"第 {number} 行（{code}）：该联系已由{theirs}在屏幕上登记，仍记在{theirs}名下，"
+                 f"未改为回访员“{typed}”；如确由{typed}联系，请在客户页面修改")
+
+
 def stored_without(number: int, sheet: str, en: str, zh: str) -> Problem:
     """Row `number`'s cell left out of its stored contact (`en`, `zh`: what is wrong)."""
     return where(number, sheet,

@@ -80,13 +80,25 @@ def test_a_call_typed_on_screen_keeps_its_caller_whatever_the_list_names(listed,
     with database.sessions() as s:
         member = s.scalars(select(ListRunMember).where(
             ListRunMember.row_code == _cell(path, col, 2, "编号"))).one()
-        typed_by = s.get_one(StaffUser, member.assigned_staff_id).username
+        screen_staff = s.get_one(StaffUser, member.assigned_staff_id)
+        typed_by, shown = screen_staff.username, screen_staff.display_name
+    printed = _cell(path, col, 2, "回访员")
     record_call(database.sessions, member.customer_id, member.assigned_staff_id,
                 CallResult("reached"), member_id=member.id, at=dt.datetime(2026, 11, 24, 10))
-    for name in (supervisor.name, other):  # read, then read again with the name retyped
+    # Read with the name retyped, again with another, then as printed: the call stays the
+    # screen's, said while the row names someone else.
+    for name in (supervisor.name, other, printed):
         _fill(path, col, {(2, "结果"): "接通", (2, "联系日期"): "2026-11-24",
                           (2, "回访员"): name})
         report = outcomes.read_outcomes(database.sessions, path, actor=supervisor,
                                         today=TODAY)
         assert (report.stored, report.on_screen, report.corrected) == (0, 1, 0)
         assert _callers(database) == [typed_by]
+        said = [n for n in report.notes if "recorded on screen by" in n.en]
+        if name == printed:
+            assert said == []
+            continue
+        assert [n.zh for n in said] == [
+            f"第 2 行（{_cell(path, col, 2, '编号')}）：该联系已由{shown}在屏幕上登记，仍记在"
+            f"{shown}名下，未改为回访员“{name}”；如确由{name}联系，请在客户页面修改"]
+        assert f"not 回访员 '{name}'s" in said[0].en
