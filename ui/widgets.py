@@ -156,4 +156,3 @@ class NotUsedAsStored(QLabel):
         said = [translate_error(w.said()) for w in wrong]
         self.setText("\n".join(said))
         self.setVisible(bool(said))
-

@@ -66,6 +66,7 @@ from services.staff.permissions import Actor, with_user_name
 from services.staff.permissions import staff_id as actor_id
 from services.store.database import DRIVER_ERRORS
 from services.store.errors import N_, RevisitError
+from services.store.versions import staff_name
 
 Sessions = sessionmaker[Session]
 # Rows per transaction: short enough that an edit made meanwhile waits well under a second.
@@ -489,7 +490,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 if r.caller and r.caller != printed and unknown is None \
                         and screen.staff_id not in (None, caller):
                     got.kept.append(said.screen_caller(r.number, r.code, r.sheet, r.caller,
-                                                       _name_of(s, screen.staff_id)))
+                                                       staff_name(s, screen.staff_id) or "?"))
                 if _add_to_screen(s, r, screen, member, day, source):
                     got.km += 1
                 got.changes += record_row_changes(s, member.customer_id, r.code, r.changes,
@@ -569,13 +570,6 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
             detail.update(read=read, trail=trail.kept(run_id))
             record(s, actor, "read_outcomes", "list_run", run_id, detail)
     return got
-
-
-def _name_of(s: Session, staff_id: int) -> str:
-    """The staff member's name as the list prints 回访员: display name, else user name."""
-    display, user = s.execute(select(StaffUser.display_name, StaffUser.username)
-                              .where(StaffUser.id == staff_id)).one()
-    return display or user
 
 
 def _on_screen(s: Session, r: Row, member: ListRunMember, day: dt.date

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import db
 from services.store.errors import N_, RevisitError
-from services.store.settings import RANGES, Settings, load_settings
+from services.store.settings import Settings, load_settings, nearest_allowed
 from services.store.staging import SQLITE_SIDECARS, discard, remove_stale_scratch
 from services.store.writable import check_folder
 
@@ -118,8 +118,7 @@ def stored_place(path: Path) -> BackupPlace:
         finally:
             conn.close()
         folder = str(rows.get("backup_folder", folder))
-        low, high = RANGES["backups_kept"]  # as load_settings reads it
-        kept = min(max(int(rows.get("backups_kept", kept)), low), high)
+        kept = nearest_allowed("backups_kept", int(rows.get("backups_kept", kept)))
     except (sqlite3.Error, ValueError, OSError):
         pass  # no settings table yet, or unreadable: the defaults
     return BackupPlace(folder_for(path, folder), kept, path.name)

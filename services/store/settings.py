@@ -114,6 +114,12 @@ def _in_range(name: str, value: int) -> bool:
     return low <= value <= high
 
 
+def nearest_allowed(name: str, value: int) -> int:
+    """A stored whole number `name` as Revisit reads it: outside its range, the nearest end."""
+    low, high = RANGES[name]
+    return min(max(value, low), high)
+
+
 @dataclass(frozen=True)
 class NotValid:
     """A stored setting Revisit does not use as stored (written around the app, by SQL or by
@@ -251,8 +257,7 @@ def _load(s: Session) -> LoadedSettings:
             except ValueError:
                 continue
             if f.name in RANGES:
-                low, high = RANGES[f.name]
-                value = min(max(value, low), high)
+                value = nearest_allowed(f.name, value)
             values[f.name] = value
     settings = Settings(**_valid(values))  # type: ignore[arg-type]
     not_valid = tuple(
