@@ -78,6 +78,18 @@ def _killed_build(url: str, out: Path, *options: str, wrapper: str = KILLED_AT_F
     assert proc.returncode == -9, proc.stderr  # killed, not ended by itself
 
 
+def _killed_run(url: str, tmp_path: Path, wrapper: str = KILLED_AT_FINISH) -> tuple[Path, int]:
+    """The 300-customer demo's list built into tmp_path/out/w.pdf by a build killed by
+    `wrapper`: (the folder, the run's id), the run unfinished."""
+    _demo_with_segment(url, 300)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_build(url, folder / "w.pdf", wrapper=wrapper)
+    ((run_id, finished),) = _runs(url)
+    assert not finished
+    return folder, run_id
+
+
 def _runs(url: str) -> list[tuple[int, bool]]:
     database = _open(url)
     try:
@@ -101,12 +113,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_build_killed_once_its_files_are_in_place_is_finished_by_list_print(url, tmp_path):
-    _demo_with_segment(url, 300)
-    folder = tmp_path / "out"
-    folder.mkdir()
-    _killed_build(url, folder / "w.pdf")
-    ((run_id, finished),) = _runs(url)
-    assert not finished
+    folder, run_id = _killed_run(url, tmp_path)
     sms_file = folder / "w-sms.xlsx"
     messages = _rows(sms_file)
     assert "手机号码" in messages[0] and len(messages) > 1  # the vendor file, complete
@@ -122,11 +129,7 @@ def test_a_build_killed_once_its_files_are_in_place_is_finished_by_list_print(ur
 
 
 def test_the_next_build_finishes_a_run_killed_once_its_files_are_in_place(url, tmp_path):
-    _demo_with_segment(url, 300)
-    folder = tmp_path / "out"
-    folder.mkdir()
-    _killed_build(url, folder / "w.pdf")
-    ((first, _finished),) = _runs(url)
+    folder, first = _killed_run(url, tmp_path)
     # A file changed since (opened and saved again, or another run's): not taken for the
     # run's own, so the run is not finished by it.
     before = (folder / "w-sms.xlsx").read_bytes()
@@ -139,12 +142,7 @@ def test_the_next_build_finishes_a_run_killed_once_its_files_are_in_place(url, t
 
 
 def test_a_build_killed_between_its_audit_records_has_each_file_recorded_once(url, tmp_path):
-    _demo_with_segment(url, 300)
-    folder = tmp_path / "out"
-    folder.mkdir()
-    _killed_build(url, folder / "w.pdf", wrapper=KILLED_AFTER_ONE_RECORD)
-    ((first, finished),) = _runs(url)
-    assert not finished
+    folder, first = _killed_run(url, tmp_path, wrapper=KILLED_AFTER_ONE_RECORD)
     _next_build_finishes(url, tmp_path, folder, first)
 
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
-from tests.test_fault_harness import _demo_with_segment, cli, fresh_database
-from tests.test_list_killed_after_files import _killed_build, _runs
+from tests.test_fault_harness import cli, fresh_database
+from tests.test_list_killed_after_files import _killed_run, _runs
 from ui.cli import list_commands
 from ui.cli.list_commands import UNFINISHED
 
@@ -23,12 +23,7 @@ def url(request, tmp_path, sqlite_template, pg_server_url) -> Iterator[str]:
 
 
 def test_list_show_finishes_a_run_killed_once_its_files_are_in_place(url, tmp_path):
-    _demo_with_segment(url, 300)
-    folder = tmp_path / "out"
-    folder.mkdir()
-    _killed_build(url, folder / "w.pdf")
-    ((run_id, finished),) = _runs(url)
-    assert not finished
+    folder, run_id = _killed_run(url, tmp_path)
     sms_file = folder / "w-sms.xlsx"
     written = sms_file.read_bytes()
 
@@ -51,12 +46,7 @@ def test_list_show_finishes_a_run_killed_once_its_files_are_in_place(url, tmp_pa
 
 
 def test_the_list_of_runs_finishes_a_run_killed_once_its_files_are_in_place(url, tmp_path):
-    _demo_with_segment(url, 300)
-    folder = tmp_path / "out"
-    folder.mkdir()
-    _killed_build(url, folder / "w.pdf")
-    ((run_id, finished),) = _runs(url)
-    assert not finished
+    _folder, run_id = _killed_run(url, tmp_path)
     listed = cli(url, "list", "show").stdout
     assert f"list run #{run_id} finished: its files were complete at their names" in listed
     (row,) = [line for line in listed.splitlines() if line.startswith(f"#{run_id:<5}")]
@@ -64,16 +54,11 @@ def test_the_list_of_runs_finishes_a_run_killed_once_its_files_are_in_place(url,
     assert _runs(url) == [(run_id, True)]
 
 
-
 def test_showing_on_a_connection_that_may_only_read_leaves_such_a_run_unfinished(url, tmp_path):
     """Finishing the run is a write: on a database that refuses writes (a read-only PostgreSQL
     login, a SQLite connection with query_only), `list show` shows the run as stored,
     unfinished, instead of refusing the whole command."""
-    _demo_with_segment(url, 300)
-    folder = tmp_path / "out"
-    folder.mkdir()
-    _killed_build(url, folder / "w.pdf")
-    ((run_id, _),) = _runs(url)
+    _folder, run_id = _killed_run(url, tmp_path)
     engine = create_engine(url)
     refuse = ("PRAGMA query_only = ON" if url.startswith("sqlite")
               else "SET default_transaction_read_only = on")
