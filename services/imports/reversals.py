@@ -118,10 +118,11 @@ def cancelled(ctx: Context, event: dict[str, Any]) -> dict[str, Any] | None:
     for v in ctx.cancelled.get(event["customer_id"], ()):
         if car is not None and v.get("vehicle_id") not in (None, car):
             continue
-        if order and v.get("work_order") and v["work_order"] != order:
-            continue
-        if order and v.get("work_order") and not event.get("amount"):
-            return v
+        if order and v.get("work_order"):
+            if v["work_order"] != order:
+                continue
+            if not event.get("amount"):
+                return v
         if v["visit_date"] == event["visit_date"] \
                 and v["amount"] + taken_off(v.get("note")) == event.get("amount", 0):
             return v
