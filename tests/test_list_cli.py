@@ -258,7 +258,18 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     # Saved under its key, so next week's run of it compares with this one.
     listed = run(db, "segment", "list").stdout
     assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in listed
-    # Next week's, as care (no consent asked): some of them get a letter.
+    # Next week's, as care (no consent asked): one of them, with an address and no refusal,
+    # has asked for letters since, so the run has mailing labels whatever the demo drew.
+    with sqlite3.connect(db) as con:
+        [(letters,)] = con.execute(
+            "SELECT m.customer_id FROM list_run_member m JOIN customer c ON c.id = m.customer_id"
+            " WHERE m.run_id = ? AND c.street IS NOT NULL AND c.postcode IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM do_not_contact d WHERE d.customer_id = c.id)"
+            " ORDER BY m.customer_id LIMIT 1", (first,)).fetchall()
+        con.execute("DELETE FROM contact_preference WHERE customer_id = ?", (letters,))
+        con.execute("INSERT INTO contact_preference (customer_id, channel_order, first_channel,"
+                    " preferred_days, language, updated_at, version) VALUES (?, 'mail,phone,sms',"
+                    " 'mail', 'any', 'zh', '2027-01-05 09:00:00.000000', 1)", (letters,))
     again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2027-01-11", "--format",
                 "pdf", "--purpose", "care", "--out", str(tmp_path / "t2.pdf"))
     second = int(re.search(r"list run #(\d+)", again.stdout).group(1))
@@ -271,6 +282,9 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     labels = subprocess.run(["pdfinfo", str(tmp_path / "t2-mail.pdf")], capture_output=True,
                             text=True, check=True).stdout
     assert f"邮寄标签 {title}" in labels  # the mailing labels' document title
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT channel FROM list_run_member WHERE run_id = ?"
+                           " AND customer_id = ?", (second, letters)).fetchall() == [("mail",)]
     assert re.search(rf"#{second}\s.*{re.escape(title)}", run(db, "list", "show").stdout)
     shown = run(db, "list", "show", str(second)).stdout
     assert f"since run #{first}:" in shown

@@ -407,9 +407,12 @@ def _complaints(c, out, vehicles, visits, happy: float) -> bool:
     visit_id, vehicle_id, day, _ = rng.choice(visits)
     topic = rng.choice(ref.COMPLAINT_TOPICS)
     opened = min(today, day + rng.randint(0, 7))
-    # Most complaints are settled within weeks; a few disputes drag on for months.
+    # Most complaints are settled within weeks; a few disputes drag on for months, none for
+    # more than a year (an open complaint holds back every sales call to its customer).
     resolved = rng.random() < (0.95 if today - opened > 45 else 0.6)
     resolved_on = min(today, opened + rng.randint(1, 40)) if resolved else None
+    if not resolved and today - opened > 365:
+        resolved, resolved_on = True, opened + rng.randint(60, 365)
     out.add(
         "complaint",
         c.customer_id,
