@@ -6,11 +6,13 @@ the import read the file alike, so both decide the same."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.imports.clean import IN_HEADER_UNIT
+from services.imports.clean import IN_HEADER_UNIT, clean_value
 from services.imports.dates import day_month_order
 from services.imports.mapping import Mapping
 from services.imports.normalise import (
@@ -23,6 +25,7 @@ from services.imports.normalise import (
     in_header_unit,
     is_blank,
 )
+from services.imports.reversals import says_reversal
 from services.imports.scores import named_scale, score_kind
 from services.imports.source import open_source
 from services.imports.words import normalise_channel
@@ -160,6 +163,8 @@ class Columns:
     orders: dict[int, str] = field(default_factory=dict)
     # A contacts file's one channel, as (code, the file's word for it): see Channels.
     channel: tuple[str, str] | None = None
+    # The work orders of a visits file's reversal rows: see ReversedOrders.
+    reversed_orders: frozenset[str] = frozenset()
 
 
 def _unnamed_scores(mapping: Mapping) -> dict[int, str]:
@@ -289,6 +294,46 @@ class PriceUnit:
             self.above += 1
 
 
+class ReversedOrders:
+    """The work orders of a visits file's reversal rows (冲红), read before any row is
+    imported. A row of a work order its customer has a visit of on another day is the DMS
+    settling it again after a reversal when the file reverses that work order, wherever it
+    lists the reversal: before the row, after it, or in a later chunk of a long file."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        kind, at = mapping.file_kind, mapping.as_dict()
+        self.order = (kind.field("work_order"), at["work_order"])
+        # The amount, else its labour and parts added up, as a row's own values are.
+        money = ("amount",) if "amount" in at else ("labor_amount", "parts_amount")
+        self.amounts = tuple((kind.field(key), at[key]) for key in money if key in at)
+        self.type_column = at.get("visit_type")
+        self.found: set[str] = set()
+        # Neither a work order nor an amount depends on the day (only dates do).
+        self.today = dt.date.today()
+
+    @classmethod
+    def of(cls, mapping: Mapping) -> ReversedOrders | None:
+        """One for a visits file with a work order column, else None."""
+        if mapping.kind != "visits" or mapping.column("work_order") is None:
+            return None
+        return cls(mapping)
+
+    def add(self, cells: Sequence[Cell]) -> None:
+        field, column = self.order
+        order = clean_value(field, cells[column] if column < len(cells) else None,
+                            self.today).value
+        if not order:
+            return
+        parts = [clean_value(f, cells[c], self.today).value for f, c in self.amounts
+                 if c < len(cells)]
+        amounts = [p for p in parts if p is not None]
+        typed = self.type_column
+        kind = cell_text(cells[typed]) if typed is not None and typed < len(cells) \
+            and not is_blank(cells[typed]) else None
+        if says_reversal(sum(amounts) if amounts else None, kind):
+            self.found.add(order)
+
+
 def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping: Mapping,
                  cancel: CancelToken | None = None) -> Columns:
     """The file's score columns (those whose header names no scale), date columns, money and
@@ -299,8 +344,9 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
     channel_column = _filled_channel(mapping)
     wan, price_columns = _wan_columns(mapping)
     gender_column = _gender_column(mapping)
+    reversed_orders = ReversedOrders.of(mapping)
     if not (fields or date_fields or channel_column is not None or wan or price_columns
-            or gender_column is not None):
+            or gender_column is not None or reversed_orders is not None):
         return Columns()
     genders = GenderCodes()
     in_wan: Counter[int] = Counter()
@@ -330,6 +376,8 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
                     unit.add(cells[column])
             if gender_column is not None and gender_column < len(cells):
                 genders.add(cells[gender_column])
+            if reversed_orders is not None:
+                reversed_orders.add(cells)
     finally:
         source.close()
     scored = decide(seen, rows, fields) if seen else Columns()
@@ -343,4 +391,6 @@ def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping:
             said.append(ColumnNote("price_read_in_wan", price_columns[column], unit.below))
     if zeros := genders.zeros_for_female():
         said.append(ColumnNote("gender_zero_one", "gender", zeros))
-    return Columns(scales, scored.notes + notes + tuple(said), orders, channels.one)
+    return Columns(scales, scored.notes + notes + tuple(said), orders, channels.one,
+                   frozenset(reversed_orders.found) if reversed_orders is not None
+                   else frozenset())

@@ -60,6 +60,9 @@ class Context:
     # event, read after the file's last row (events.finish): a file newest first lists a
     # refund before what it returns.
     refunds: list[tuple[RowResult, dict[str, Any]]] = field(default_factory=list)
+    # The work orders a visits file reverses anywhere in it, read before its first row
+    # (columns.ReversedOrders).
+    reversed_orders: frozenset[str] = frozenset()
     # The visits earlier imports cancelled by their reversals, per customer (reversals.py),
     # read when a visit row first needs them.
     cancelled: dict[int, list[dict[str, Any]]] | None = None

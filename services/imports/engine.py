@@ -539,6 +539,7 @@ def _write(job: _Job) -> _Done:
                       tuple(a for a in PROFILE_ATTRIBUTES if a in mapped),
                       km_day=export_day(job.source.table.layout.title, today),
                       consent="marketing_consent" in mapped)
+        ctx.reversed_orders = job.columns.reversed_orders
         if options.kind == "customers":
             ctx.home = home_of(load_settings_in(session).shop_address)
         if options.kind == "purchases":

@@ -134,8 +134,8 @@ def resettled(ctx: Context, event: dict[str, Any], stored: dict[str, Any] | None
     """The visit a visits row is (None: a new one), and the visit cancelled before that it is
     (None: none), from the one found for it (`stored`). One found by its work order on another
     day may be a visit its reversal cancels, the row settling it again: when the row is a
-    cancelled visit, it is that; when a reversal of the work order waits in the file, the row
-    is a visit of its own, settled again after it."""
+    cancelled visit, it is that; when the file reverses the work order (anywhere in it), the
+    row is a visit of its own, settled again after it."""
     order = event.get("work_order")
     moved = stored is not None and order is not None and stored.get("work_order") == order \
         and stored["visit_date"] != event["visit_date"]
@@ -144,8 +144,7 @@ def resettled(ctx: Context, event: dict[str, Any], stored: dict[str, Any] | None
     if (gone := cancelled(ctx, event)) is not None:
         return None, gone
     if moved and order and event.get("amount") and any(
-            r["customer_id"] == event["customer_id"] and r.get("work_order")
-            and same_order(r["work_order"], order) for _, r in ctx.refunds):
+            same_order(reversal, order) for reversal in ctx.reversed_orders):
         return None, None
     return stored, None
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from models import ServiceVisit
-from services.imports import batches
+from services.imports import batches, engine
 from services.imports.apply import apply
 from services.imports.plan import ImportOptions
 from tests.services.import_files import dms_export, snapshot, write_csv
@@ -89,3 +90,29 @@ def test_a_settlement_again_on_the_original_day_at_another_amount(database, tmp_
         ["WO101", "2026-07-01", "粤A12345", "40,000", "保养", "500"]]), VISITS)
     assert result.created == 1
     assert _visits(database) == [("WO101", dt.date(2026, 7, 1), D("500.00"))]
+
+
+@pytest.mark.parametrize("chunk", [1, 1000])
+def test_a_settlement_again_listed_before_the_reversal(database, tmp_path, monkeypatch, chunk):
+    """A file newest first, or one listing the settlements before their reversals: the
+    settlement again is a visit of its own wherever the reversal stands in the file, in the
+    chunk read with it or a later one (a long file's)."""
+    monkeypatch.setattr(engine, "CHUNK", chunk)
+    _owners(database, tmp_path)
+    before = snapshot(database)
+    # A reversal said by its type alone, its amount positive, under the same number.
+    by_type = ["WO101", "2026-07-02", "粤A12345", None, "红冲", "560"]
+    for name, rows in (("新到旧.csv", [OTHER, AGAIN, REVERSAL, ORIGINAL]),
+                       ("冲红在后.csv", [ORIGINAL, AGAIN, REVERSAL, OTHER]),
+                       ("类型红冲.csv", [ORIGINAL, AGAIN, OTHER, by_type])):
+        path = write_csv(tmp_path / name, HEADERS, rows)
+        result = apply(database.sessions, path, VISITS)
+        assert result.rejected == 0, name
+        assert _visits(database) == SETTLED, name
+        made = snapshot(database)
+        again = apply(database.sessions, path, VISITS)
+        assert (again.created, again.updated, again.rejected) == (0, 0, 0), name
+        assert snapshot(database) == made, name
+        for batch in (again, result):
+            batches.undo_batch(database.sessions, batch.batch_id)
+        assert snapshot(database) == before, name
