@@ -21,6 +21,10 @@ from services.segments.maintenance import DEFAULT_INTERVAL
 
 DAY = 1
 YEAR = 365.25
+# A sales call's follow-up date is kept only for calls of the last four months: older ones a
+# department followed up long since, and a demo with hundreds of follow-ups a year overdue
+# shows a department that never calls back.
+FOLLOWED_UP_WITHIN = 120
 
 
 @cache
@@ -594,6 +598,8 @@ def _contact(c, out, vehicle_id, day, channel, purpose, staff, follow_up=False, 
     next_date = None
     if follow_up and outcome in ("reached", "no_answer"):
         next_date = iso(day + rng.randint(3, 60))
+        if today - day > FOLLOWED_UP_WITHIN:
+            next_date = None  # followed up long ago (drawn all the same: the rows after stay)
     minute = rng.randint(9 * 60, 19 * 60)
     if day <= since:
         return None
