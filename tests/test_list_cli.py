@@ -39,6 +39,19 @@ def run(db: Path, *args: str, ok: bool = True,
     return proc
 
 
+def _sql(db: Path, statement: str, *params: object) -> list:
+    """One statement on `db` by a process of its own, committed, its rows as JSON lists. A
+    connection of the test process itself, read after other tests of the session, once found
+    the file "malformed" here where no other reader did; not explained, so kept out of it."""
+    code = ("import json, sqlite3, sys\n"
+            "con = sqlite3.connect(sys.argv[1])\n"
+            "rows = con.execute(sys.argv[2], json.loads(sys.argv[3])).fetchall()\n"
+            "con.commit()\ncon.close()\nprint(json.dumps(rows))")
+    done = subprocess.run([sys.executable, "-c", code, str(db), statement, json.dumps(params)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "revisit.sqlite3"
@@ -260,16 +273,15 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     assert "matrix.7+.high\t换车九宫格：7+年 × 满意度高（9–10）" in listed
     # Next week's, as care (no consent asked): one of them, with an address and no refusal,
     # has asked for letters since, so the run has mailing labels whatever the demo drew.
-    with sqlite3.connect(db) as con:
-        [(letters,)] = con.execute(
-            "SELECT m.customer_id FROM list_run_member m JOIN customer c ON c.id = m.customer_id"
-            " WHERE m.run_id = ? AND c.street IS NOT NULL AND c.postcode IS NOT NULL"
-            " AND NOT EXISTS (SELECT 1 FROM do_not_contact d WHERE d.customer_id = c.id)"
-            " ORDER BY m.customer_id LIMIT 1", (first,)).fetchall()
-        con.execute("DELETE FROM contact_preference WHERE customer_id = ?", (letters,))
-        con.execute("INSERT INTO contact_preference (customer_id, channel_order, first_channel,"
-                    " preferred_days, language, updated_at, version) VALUES (?, 'mail,phone,sms',"
-                    " 'mail', 'any', 'zh', '2027-01-05 09:00:00.000000', 1)", (letters,))
+    [(letters,)] = _sql(
+        db, "SELECT m.customer_id FROM list_run_member m JOIN customer c ON c.id = m.customer_id"
+        " WHERE m.run_id = ? AND c.street IS NOT NULL AND c.postcode IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM do_not_contact d WHERE d.customer_id = c.id)"
+        " ORDER BY m.customer_id LIMIT 1", first)
+    _sql(db, "DELETE FROM contact_preference WHERE customer_id = ?", letters)
+    _sql(db, "INSERT INTO contact_preference (customer_id, channel_order, first_channel,"
+         " preferred_days, language, updated_at, version) VALUES (?, 'mail,phone,sms', 'mail',"
+         " 'any', 'zh', '2027-01-05 09:00:00.000000', 1)", letters)
     again = run(db, "list", "build", "matrix.7+.high", "--as-of", "2027-01-11", "--format",
                 "pdf", "--purpose", "care", "--out", str(tmp_path / "t2.pdf"))
     second = int(re.search(r"list run #(\d+)", again.stdout).group(1))
@@ -282,9 +294,8 @@ def test_a_template_key_builds_a_list_and_codes_print_as_chinese(db, tmp_path):
     labels = subprocess.run(["pdfinfo", str(tmp_path / "t2-mail.pdf")], capture_output=True,
                             text=True, check=True).stdout
     assert f"邮寄标签 {title}" in labels  # the mailing labels' document title
-    with sqlite3.connect(db) as con:
-        assert con.execute("SELECT channel FROM list_run_member WHERE run_id = ?"
-                           " AND customer_id = ?", (second, letters)).fetchall() == [("mail",)]
+    assert _sql(db, "SELECT channel FROM list_run_member WHERE run_id = ? AND customer_id = ?",
+                second, letters) == [["mail"]]
     assert re.search(rf"#{second}\s.*{re.escape(title)}", run(db, "list", "show").stdout)
     shown = run(db, "list", "show", str(second)).stdout
     assert f"since run #{first}:" in shown

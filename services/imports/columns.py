@@ -304,8 +304,8 @@ class ReversedOrders:
         kind, at = mapping.file_kind, mapping.as_dict()
         self.order = (kind.field("work_order"), at["work_order"])
         # The amount, else its labour and parts added up, as a row's own values are.
-        money = ("amount",) if "amount" in at else ("labor_amount", "parts_amount")
-        self.amounts = tuple((kind.field(key), at[key]) for key in money if key in at)
+        self.amounts = tuple(tuple((kind.field(key), at[key]) for key in keys if key in at)
+                             for keys in (("amount",), ("labor_amount", "parts_amount")))
         self.type_column = at.get("visit_type")
         self.found: set[str] = set()
         # Neither a work order nor an amount depends on the day (only dates do).
@@ -324,13 +324,17 @@ class ReversedOrders:
                             self.today).value
         if not order:
             return
-        parts = [clean_value(f, cells[c], self.today).value for f, c in self.amounts
-                 if c < len(cells)]
-        amounts = [p for p in parts if p is not None]
+        amount = None
+        for fields in self.amounts:
+            parts = [clean_value(f, cells[c], self.today).value for f, c in fields
+                     if c < len(cells)]
+            if any(p is not None for p in parts):
+                amount = sum(p for p in parts if p is not None)
+                break
         typed = self.type_column
         kind = cell_text(cells[typed]) if typed is not None and typed < len(cells) \
             and not is_blank(cells[typed]) else None
-        if says_reversal(sum(amounts) if amounts else None, kind):
+        if says_reversal(amount, kind):
             self.found.add(order)
 
 

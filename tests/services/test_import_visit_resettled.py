@@ -116,3 +116,20 @@ def test_a_settlement_again_listed_before_the_reversal(database, tmp_path, monke
         for batch in (again, result):
             batches.undo_batch(database.sessions, batch.batch_id)
         assert snapshot(database) == before, name
+
+
+def test_a_settlement_again_of_labour_and_parts_before_the_reversal(database, tmp_path,
+                                                                     monkeypatch):
+    """A work order exported as its labour and parts, no total: the reversal, chunks after
+    the settlement again, is told by the two added up as a row's amount is."""
+    monkeypatch.setattr(engine, "CHUNK", 1)
+    _owners(database, tmp_path)
+    headers = ["工单号", "进厂日期", "车牌号", "维修类别", "工时费", "材料费"]
+    path = write_csv(tmp_path / "工时材料.csv", headers, [
+        ["WO101", "2026-07-01", "粤A12345", "保养", "300", "260"],
+        ["WO101", "2026-07-03", "粤A12345", "保养", "300", "220"],
+        ["WO101-冲", "2026-07-02", "粤A12345", "冲红", "-300", "-260"],
+    ])
+    result = apply(database.sessions, path, VISITS)
+    assert result.rejected == 0
+    assert _visits(database) == [("WO101", dt.date(2026, 7, 3), D("520.00"))]
