@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from services.imports.clean import IN_HEADER_UNIT, clean_value
 from services.imports.dates import day_month_order
@@ -25,7 +26,7 @@ from services.imports.normalise import (
     in_header_unit,
     is_blank,
 )
-from services.imports.reversals import says_reversal
+from services.imports.reversals import says_reversal, visit_amount
 from services.imports.scores import named_scale, score_kind
 from services.imports.source import open_source
 from services.imports.words import normalise_channel
@@ -294,6 +295,10 @@ class PriceUnit:
             self.above += 1
 
 
+# A visits row's money columns, in the order reversals.visit_amount takes them.
+VISIT_MONEY = ("amount", "labor_amount", "parts_amount")
+
+
 class ReversedOrders:
     """The work orders of a visits file's reversal rows (冲红), read before any row is
     imported. A row of a work order its customer has a visit of on another day is the DMS
@@ -303,9 +308,9 @@ class ReversedOrders:
     def __init__(self, mapping: Mapping) -> None:
         kind, at = mapping.file_kind, mapping.as_dict()
         self.order = (kind.field("work_order"), at["work_order"])
-        # The amount, else its labour and parts added up, as a row's own values are.
-        self.amounts = tuple(tuple((kind.field(key), at[key]) for key in keys if key in at)
-                             for keys in (("amount",), ("labor_amount", "parts_amount")))
+        self.money = {key: (kind.field(key), at[key]) for key in VISIT_MONEY if key in at}
+        # The type as typed, whether or not it is a type Revisit has: a superset of what a
+        # row's own reading says (only a type it has not), so no reversal of the file is missed.
         self.type_column = at.get("visit_type")
         self.found: set[str] = set()
         # Neither a work order nor an amount depends on the day (only dates do).
@@ -319,23 +324,24 @@ class ReversedOrders:
         return cls(mapping)
 
     def add(self, cells: Sequence[Cell]) -> None:
-        field, column = self.order
-        order = clean_value(field, cells[column] if column < len(cells) else None,
-                            self.today).value
-        if not order:
-            return
-        amount = None
-        for fields in self.amounts:
-            parts = [clean_value(f, cells[c], self.today).value for f, c in fields
-                     if c < len(cells)]
-            if any(p is not None for p in parts):
-                amount = sum(p for p in parts if p is not None)
-                break
+        amount = visit_amount(*(self._money(cells, key) for key in VISIT_MONEY))
         typed = self.type_column
         kind = cell_text(cells[typed]) if typed is not None and typed < len(cells) \
             and not is_blank(cells[typed]) else None
-        if says_reversal(amount, kind):
+        if not says_reversal(amount, kind):
+            return  # most rows: their work order is not read here
+        field, column = self.order
+        order = clean_value(field, cells[column] if column < len(cells) else None,
+                            self.today).value
+        if order:
             self.found.add(order)
+
+    def _money(self, cells: Sequence[Cell], key: str) -> Any:
+        if key not in self.money:
+            return None
+        field, column = self.money[key]
+        return clean_value(field, cells[column], self.today).value if column < len(cells) \
+            else None
 
 
 def read_columns(path: Path, sheet: str | None, header_row: int | None, mapping: Mapping,

@@ -152,8 +152,8 @@ def _internal(kind: str, values: dict[str, Any], ctx: Context,
         v["phones_other"] = [p for p in (others or "").split(", ") if p]
     elif kind == "visits":
         labor, parts = v.pop("labor_amount", None), v.pop("parts_amount", None)
-        if v.get("amount") is None and (labor is not None or parts is not None):
-            v["amount"] = (labor or 0) + (parts or 0)
+        if (amount := reversals.visit_amount(v.get("amount"), labor, parts)) is not None:
+            v["amount"] = amount
         if v.get("visit_type") == NOT_A_VISIT:
             result.reject("visit_internal", "visit_type")
         _next_service(result, v, "visit_date")  # its km against the car's (events.py)

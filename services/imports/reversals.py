@@ -42,6 +42,15 @@ VISIT_ONLY = ("visit_type", "km", "next_service_date", "next_service_km", "decli
 Linked = list[tuple[RowResult, dict[str, Any], dict[str, Any]]]
 
 
+def visit_amount(amount: Decimal | None, labor: Decimal | None,
+                 parts: Decimal | None) -> Decimal | None:
+    """A visits row's amount: its own, else its labour and parts added up (a work order
+    exported without a total); None when it has none of them."""
+    if amount is not None or (labor is None and parts is None):
+        return amount
+    return (labor or Decimal(0)) + (parts or Decimal(0))
+
+
 def says_reversal(amount: Decimal | None, type_typed: str | None) -> bool:
     """Whether a visits row is a reversal: its amount negative, or its type a reversal's."""
     if amount is None or amount == 0:
