@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -40,9 +40,8 @@ def run(db: Path, *args: str, ok: bool = True,
 
 
 def _sql(db: Path, statement: str, *params: object) -> list:
-    """One statement on `db` by a process of its own, committed, its rows as JSON lists. A
-    connection of the test process itself, read after other tests of the session, once found
-    the file "malformed" here where no other reader did; not explained, so kept out of it."""
+    """One statement on `db` by a process of its own, committed, its rows as JSON lists: the
+    test process holds no connection to the file that the CLI's processes write (see _copy)."""
     code = ("import json, sqlite3, sys\n"
             "con = sqlite3.connect(sys.argv[1])\n"
             "rows = con.execute(sys.argv[2], json.loads(sys.argv[3])).fetchall()\n"
@@ -130,7 +129,8 @@ def test_the_list_written_while_a_run_is_built_is_the_one_list_print_writes(db, 
             assert a.namelist() == b.namelist()
             assert all(a.read(n) == b.read(n) for n in a.namelist())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([built.name, printed.name])
-    with sqlite3.connect(db) as conn:  # both recorded as written, by whom, with what
+    # Both recorded as written, by whom, with what.
+    with contextlib.closing(sqlite3.connect(db)) as conn:
         exports = [json.loads(d) for (d,) in conn.execute(
             "SELECT detail FROM audit_log WHERE action = 'export_list_file' AND entity_id = ? "
             "ORDER BY id", (int(run_id),))]
@@ -145,7 +145,7 @@ def test_a_list_streamed_alone_is_finished_from_the_runs_counts(db, tmp_path, mo
     from services.lists import build, runs
     from ui.cli import run as cli
 
-    copy = shutil.copy(db, tmp_path / "copy.sqlite3")
+    copy = _copy(db, tmp_path / "copy.sqlite3")
     summaries = []
     real = build.build_run
 
@@ -368,17 +368,32 @@ def test_wechat_list_and_the_sms_estimate_before_any_file(db, tmp_path):
     assert run(db, "list", "sms", run_id, "--template", "x", ok=False).returncode != 0
 
 
+def _copy(db: Path, target: Path) -> Path:
+    """The database copied by SQLite's backup, never as a plain file. On Linux, closing any
+    descriptor of a file drops every POSIX lock this process holds on it, so a plain copy
+    (open, read, close) taken while a connection of this process had the file open let the
+    next CLI process think itself the file's last user: it folded in and deleted the
+    write-ahead log and its index, and this process's connections then read the file as
+    "malformed" (reproduced with two connections and shutil.copy; SQLite's "How To Corrupt"
+    page, section 2.2). A plain copy also misses what the log holds."""
+    source, copy = sqlite3.connect(db), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return target
+
+
 @pytest.fixture
 def own_db(db, tmp_path) -> Path:
     """A copy of the module's database, for tests that change customers or settings."""
-    copy = tmp_path / "own.sqlite3"
-    shutil.copy(db, copy)
-    return copy
+    return _copy(db, tmp_path / "own.sqlite3")
 
 
 def _edit(db: Path, sql: str, *params) -> list[str]:
     """Run `sql` (an UPDATE … RETURNING name) on the file: the names it changed."""
-    with sqlite3.connect(db) as con:
+    with contextlib.closing(sqlite3.connect(db)) as con, con:
         return [r[0] for r in con.execute(sql, params).fetchall()]
 
 
@@ -592,7 +607,7 @@ def test_a_list_revisit_made_is_refused_as_an_unsubscribe_file(own_db, tmp_path)
     assert len(made) >= 3 and any("sms" in p.name or "texts" in p.name for p in made)
 
     def blocked() -> int:
-        with sqlite3.connect(own_db) as con:
+        with contextlib.closing(sqlite3.connect(own_db)) as con:
             return con.execute("SELECT count(*) FROM do_not_contact").fetchone()[0]
 
     before = blocked()
@@ -603,7 +618,7 @@ def test_a_list_revisit_made_is_refused_as_an_unsubscribe_file(own_db, tmp_path)
     assert blocked() == before
     # The vendor's own report of replies still reads.
     report = tmp_path / "退订.csv"
-    with sqlite3.connect(own_db) as con:
+    with contextlib.closing(sqlite3.connect(own_db)) as con:
         mobile = con.execute("SELECT mobile FROM customer WHERE mobile IS NOT NULL "
                              "ORDER BY id LIMIT 1").fetchone()[0]
     report.write_text(f"手机号码,回复内容,签名\n{mobile},T,【示范汽车】\n", encoding="utf-8-sig")
