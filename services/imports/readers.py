@@ -216,14 +216,16 @@ def _pick_sheet(book: sources.Workbook | XmlWorkbook, sheet: str | int | None,
                                path=str(book.path), sheet=sheet + 1)
         return book.sheets[sheet]
     if sheet is not None:
-        if sheet not in book.sheets:
+        # A sheet hidden in Excel is read when named: whoever names it knows it is there.
+        if sheet not in book.sheets and sheet not in book.hidden:
             raise RevisitError(N_("The file {path} has no sheet named {sheet}."),
                                path=str(book.path), sheet=sheet)
         return sheet
     # The first visible sheet with a header row near the top (a workbook may open on a sheet
-    # of notes, 说明, before its data); else the first with something on it.
+    # of notes, 说明, before its data); else a hidden one with a header row (a workbook that
+    # shows a cover page, its table hidden); else the first visible one with something on it.
     filled = None
-    for name in book.sheets:
+    for name in (*book.sheets, *book.hidden):
         scan = max(HEADER_SCAN, header_row or 0)
         top = [cells for _, cells in itertools.islice(book.rows(name), scan)]
         if header_row is not None:
@@ -231,7 +233,7 @@ def _pick_sheet(book: sources.Workbook | XmlWorkbook, sheet: str | int | None,
                 return name
         elif find_header(top) is not None:
             return name
-        if filled is None and any(_filled(cells) for cells in top):
+        if filled is None and name in book.sheets and any(_filled(cells) for cells in top):
             filled = name
     return filled or book.sheets[0]
 
@@ -291,7 +293,9 @@ def _open(path: Path, sheet: str | int | None, engine: str, header_row: int | No
     book = _workbook(path, kind, engine)
     try:
         chosen = _pick_sheet(book, sheet, header_row)
-        return _Opened(kind, book.engine, book.rows(chosen), book, chosen, book.sheets,
+        # A hidden sheet read is listed with the others (where the window lets one choose).
+        shown = book.sheets if chosen in book.sheets else (*book.sheets, chosen)
+        return _Opened(kind, book.engine, book.rows(chosen), book, chosen, shown,
                        total=book.total_rows(chosen))
     except BaseException:
         book.close()

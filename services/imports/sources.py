@@ -163,6 +163,9 @@ class Workbook:
         self._book: Any
         self._loaded: tuple[str, Any] | None = None
         self._file: Any = None
+        # The worksheets hidden in Excel, not in `sheets`: read only when named, or when no
+        # sheet in `sheets` has a header row.
+        self.hidden: tuple[str, ...] = ()
         misnamed = path.suffix.lower() not in _SUFFIXES.get(kind, ())
         try:
             if engine == "calamine":
@@ -173,10 +176,11 @@ class Workbook:
                         self._book = CalamineWorkbook.from_filelike(f)
                 else:
                     self._book = CalamineWorkbook.from_path(str(path))
-                visible = [m.name for m in self._book.sheets_metadata
-                           if m.visible == SheetVisibleEnum.Visible
-                           and m.typ == SheetTypeEnum.WorkSheet]
+                work = [m for m in self._book.sheets_metadata
+                        if m.typ == SheetTypeEnum.WorkSheet]
+                visible = [m.name for m in work if m.visible == SheetVisibleEnum.Visible]
                 self.sheets = tuple(visible or self._book.sheet_names)
+                self.hidden = tuple(m.name for m in work if m.name not in self.sheets)
             else:
                 import openpyxl
 
@@ -187,6 +191,8 @@ class Workbook:
                 self._book = openpyxl.load_workbook(source, read_only=True, data_only=True)
                 self.sheets = tuple(ws.title for ws in self._book.worksheets
                                     if ws.sheet_state == "visible") or tuple(self._book.sheetnames)
+                self.hidden = tuple(ws.title for ws in self._book.worksheets
+                                    if ws.title not in self.sheets)
         except OSError as exc:
             if self._file is not None:
                 self._file.close()

@@ -105,6 +105,7 @@ class XmlWorkbook:
     them."""
 
     engine = "xml2003"
+    hidden: tuple[str, ...] = ()  # every sheet is read as visible
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -260,6 +260,36 @@ def test_sheet_choice(tmp_path):
             open_table(path, sheet="其他", engine=engine)
 
 
+def test_a_hidden_sheet_is_read_when_named_or_when_it_alone_has_headers(tmp_path):
+    path = tmp_path / "hidden.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "封面"
+    wb.active.append(["2026年11月进厂明细"])
+    data = wb.create_sheet("明细")
+    data.append(["进厂日期", "车牌号", "金额"])
+    data.append(["2026-11-02", "粤A12345", 300])
+    data.sheet_state = "hidden"
+    wb.save(path)
+    for engine in ("calamine", "openpyxl"):
+        # No visible sheet has a header row: the hidden one that has them is the table.
+        with open_table(path, engine=engine) as table:
+            assert table.layout.sheet == "明细"
+            assert table.layout.sheets == ("封面", "明细")
+            assert [r.cells for r in table] == [("2026-11-02", "粤A12345", 300)]
+        with open_table(path, sheet="明细", engine=engine) as table:
+            assert table.layout.sheet == "明细" and len(list(table)) == 1
+    # With a visible table, a hidden one is read only when named.
+    wb["封面"].append(["进厂日期", "车牌号", "金额"])
+    wb["封面"].append(["2026-11-03", "粤B54321", 200])
+    wb.save(path)
+    for engine in ("calamine", "openpyxl"):
+        with open_table(path, engine=engine) as table:
+            assert table.layout.sheet == "封面" and table.layout.sheets == ("封面",)
+        with open_table(path, sheet="明细", engine=engine) as table:
+            assert table.layout.sheet == "明细"
+            assert table.layout.sheets == ("封面", "明细")
+
+
 def test_a_real_xls(tmp_path):
     xlwt = pytest.importorskip("xlwt")
     path = tmp_path / "进厂记录.xls"
