@@ -175,6 +175,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", 'The header row is counted from 1, as the spreadsheet numbers its rows (not {row}).'),
     QT_TRANSLATE_NOOP("errors", 'No column of the file is mapped to {fields}, which every row needs.'),
     QT_TRANSLATE_NOOP("errors", 'No column of the file is mapped to the mobile, VIN, plate or customer number, so no row could be linked to a customer.'),
+    QT_TRANSLATE_NOOP("errors", 'The saved mapping reads {fields} from the column {headers}, which {file} does not have: import it without the saved mapping, or save one for its columns.'),
     QT_TRANSLATE_NOOP("errors", '{file} is a call list Revisit wrote, with what the callers typed into it (its columns 编号 and 结果): it is read back, not imported. Nothing was imported. Read it back with: revisit list outcomes {path} (in the window: Lists → Past runs → Read back a filled-in list).'),
     QT_TRANSLATE_NOOP("errors", "{file} looks like a {other} file, not {kind}: its columns {columns} are {other} columns. Nothing was imported. Import it as {other}; if it really is {kind}, choose its columns in the window's import and save them as a mapping, then name that mapping with --mapping."),
     QT_TRANSLATE_NOOP("errors", 'The error file cannot be the file being imported ({path}).'),

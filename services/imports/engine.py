@@ -124,6 +124,20 @@ def check_mapping(mapping: Mapping) -> None:
                               "customer number, so no row could be linked to a customer."))
 
 
+def _refuse_columns_gone(saved: Mapping, fitted: Mapping, path: Path) -> None:
+    """A saved mapping that reads a field every row needs from a column the file does not
+    have: refused naming that column, as "no column is mapped" would not say why."""
+    gone = [(f, saved.headers[c]) for f, c in saved.columns
+            if f in fitted.missing_required and c < len(saved.headers)]
+    if gone:
+        kind = KINDS[saved.kind]
+        raise RevisitError(
+            N_("The saved mapping reads {fields} from the column {headers}, which {file} does "
+               "not have: import it without the saved mapping, or save one for its columns."),
+            fields="、".join(kind.field(f).zh for f, _ in gone),
+            headers="、".join(str(h) for _, h in gone), file=path.name)
+
+
 def _internal(kind: str, values: dict[str, Any], ctx: Context,
               result: RowResult) -> dict[str, Any]:
     """Clean values under the names the database uses."""
@@ -445,7 +459,8 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
             raise RevisitError(N_("The mapping is for {kind} files."), kind=mapping.kind)
         if mapping.headers and mapping.headers != source.headers:
             # A saved profile: each field follows its header to wherever it stands now.
-            mapping = fit_profile(mapping, source.headers)
+            saved, mapping = mapping, fit_profile(mapping, source.headers)
+            _refuse_columns_gone(saved, mapping, path)
         try:
             check_mapping(mapping)
         except RevisitError as refused:
@@ -485,6 +500,9 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
     """The chunk's rows cleaned, each with its decision so far (rejected by its cells or not)."""
     cleaned: list[tuple[RowResult, dict[str, Any]]] = []
     strays = job.source.table.strays
+    # Cells beyond the headers: in a spreadsheet a note beside the table; in a delimited text
+    # file the sign of a line split wrongly.
+    width = len(job.source.headers) if job.source.table.layout.format == "csv" else None
     for number, cells in chunk:
         clean = clean_row(job.mapping, cells, today=ctx.today, number=number,
                           scales=job.columns.scales, orders=job.columns.orders,
@@ -492,6 +510,10 @@ def _rows(job: _Job, ctx: Context, chunk: list[tuple[int, Any]]) -> list[tuple[R
         result = RowResult(number, tuple(cells))
         if (stray := strays.pop(number, None)) is not None:
             result.issues.append(Issue("stray_quote", None, "warning", stray))
+        if width is not None and (beyond := [cell_text(c) for c in cells[width:]
+                                             if c is not None]):
+            result.issues.append(Issue("cells_beyond_headers", None, "warning",
+                                       "，".join(beyond)))
         result.issues += [Issue(p.code, p.field or None, p.severity,
                                 p.value or (p.raw if p.code in NAMED_VALUE else None), p.limit)
                           for p in clean.problems]

@@ -57,6 +57,9 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
     "car_not_stored": ("按手机找到客户，但该车不在此客户名下：记录已导入到客户，未关联车辆，请核对",
                        "the customer was found by mobile, but the car is none of theirs: the "
                        "record is imported for the customer without the car, please check"),
+    "mobile_other_customer": ("手机号登记在另一位客户名下：记录按车架号或车牌记在车主名下，请核对",
+                              "the mobile is another customer's: the record is kept with the "
+                              "car's owner (found by VIN or plate); please check"),
     "resolved_before_opened": ("解决日期早于投诉日期，该日期未保存，投诉已导入，请核对",
                                "resolved before the complaint was opened: the complaint is "
                                "imported without that date, please check"),
@@ -153,6 +156,13 @@ ROW_PROBLEMS: dict[str, tuple[str, str]] = {
                     "this line has a quote that is never closed ({value}): it was read as text, "
                     "the line split at its delimiters as usual and the next lines read as rows; "
                     "please check"),
+    # A CSV row with more cells than the file has headers: usually a comma typed in a value
+    # (an address 广州市,天河区) that was not quoted, so the cells after it moved along.
+    "cells_beyond_headers": ("这一行的单元格比列标题多（多出：{value}），多出的未导入；"
+                             "若是某个值里有逗号，其后各列会错位，请核对",
+                             "this line has more cells than the file has column headers "
+                             "(beyond them: {value}), which are not imported; if a value holds "
+                             "a comma, the cells after it moved along, please check"),
     "work_order_needed": ("该车当天有多张同类工单，此行没有工单号，无法确定是哪一张",
                           "the car has several work orders of this type that day and the row "
                           "names none"),
@@ -175,6 +185,11 @@ ROW_NOTES: dict[str, tuple[str, str]] = {
                                "请核对",
                                "the reversal ({reversal}) is more than the visit's amount "
                                "({visit}): the visit is cancelled whole; please check"),
+    "mobile_other_customer": ("手机号登记在另一位客户{other}名下：记录按车架号或车牌记在车主"
+                              "{owner}名下，请核对",
+                              "the mobile is another customer's, {other}: the record is kept "
+                              "with the car's owner, {owner} (found by VIN or plate); please "
+                              "check"),
 }
 
 

@@ -606,6 +606,27 @@ def test_a_saved_mapping_is_used_for_the_next_file(database, tmp_path):
         profiles.load_profile(database.sessions, "customers", "没有这个")
 
 
+def test_a_saved_mapping_whose_column_a_file_lacks_names_that_column(database, tmp_path):
+    headers = ["结算日期", "车牌号", "结算金额"]
+    mapping = Mapping("visits", (("visit_date", 0), ("plate", 1), ("amount", 2)),
+                      tuple(headers))
+    profiles.save_profile(database.sessions, "结算表", mapping)
+    saved = profiles.load_profile(database.sessions, "visits", "结算表").mapping
+    other = write_xlsx(tmp_path / "进厂.xlsx", ["进厂日期", "车牌号", "结算金额"],
+                       [["2026-11-02", "粤A12345", 300]])
+    options = ImportOptions("visits", today=TODAY, mapping=saved)
+    before = snapshot(database)
+    for run in (plan, apply):
+        with pytest.raises(RevisitError) as refused:
+            run(database.sessions, other, options)
+        assert str(refused.value) == (
+            "The saved mapping reads 进厂日期 from the column 结算日期, which 进厂.xlsx does not "
+            "have: import it without the saved mapping, or save one for its columns.")
+    assert snapshot(database) == before
+    # Without it, the file's own headers are read.
+    assert apply(database.sessions, other, ImportOptions("visits", today=TODAY)).rejected == 1
+
+
 def test_a_car_stored_without_vin_gets_it_and_km_take_the_files_date(database, tmp_path):
     headers = ["车主", "手机", "车牌", "车型", "车架号", "行驶里程", "最近进厂日期"]
     first = write_xlsx(tmp_path / "手工.xlsx", headers, [

@@ -134,3 +134,30 @@ def test_the_records_name_each_stray_quote_by_record():
     assert list(csv_records.records(io.StringIO(text, newline=""), ",", strays))[1] == \
         ["1", '"x', "3", "4"]
     assert strays == {2: '"x', 5: '"12'}
+
+
+def test_a_line_with_more_cells_than_headers_says_so_and_a_spreadsheet_row_does_not(
+        database, tmp_path):
+    """An address typed with an unquoted comma moves the cells after it along: the line is
+    imported as read (its cells under their headers) and noted with what went beyond them. A
+    trailing empty cell says nothing; in a spreadsheet, cells beside the table are notes."""
+    path = tmp_path / "ragged.csv"
+    path.write_text(HEADER + ROW.format(n=1, name="钱七")
+                    + ROW.format(n=2, name="赵六").rstrip("\n") + ",广州市,天河区\n"
+                    + ROW.format(n=3, name="孙八").rstrip("\n") + ",\n", encoding="utf-8")
+    result = apply(database.sessions, path, ImportOptions("customers"),
+                   errors_path=tmp_path / "问题.xlsx")
+    said = ("这一行的单元格比列标题多（多出：广州市，天河区），多出的未导入；若是某个值里有逗号，"
+            "其后各列会错位，请核对")
+    assert (result.created, result.noted) == (3, 1)
+    assert [(w.zh, w.rows) for w in result.warnings] == [(said, 1)]
+    assert [(s.number, s.reasons) for s in result.samples["create"]] == [
+        (2, ()), (3, (said,)), (4, ())]
+    book = tmp_path / "ragged.xlsx"
+    wb = openpyxl.Workbook()
+    for line in (HEADER + ROW.format(n=5, name="周九")).splitlines():
+        wb.active.append(line.split(","))
+    wb.active.append(["粤A44446", "吴十", "13800138016", "大众", "朗逸", "2019-01-01", "老客户"])
+    wb.save(book)
+    result = apply(database.sessions, book, ImportOptions("customers"))
+    assert (result.created, result.noted) == (2, 0)

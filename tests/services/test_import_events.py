@@ -511,6 +511,35 @@ def test_a_known_customers_second_car_bought_elsewhere_is_added_to_them(database
         assert s.scalars(select(Vehicle.id).where(Vehicle.plate == "粤A99999")).all() == []
 
 
+def test_a_visit_whose_mobile_is_another_customers_stays_with_the_car_and_says_so(
+        database, tmp_path):
+    """Found by its plate, a work order stays with the car's owner; when its mobile is stored
+    for someone else (the wife's phone on the husband's car, a car that changed hands), the
+    row says whose each is. The owner's own mobile, or a number nobody has, says nothing."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    path = write_xlsx(tmp_path / "工单.xlsx", ["结算日期", "车牌号", "车主电话", "结算金额"], [
+        ["2026-11-02", "粤A12345", "13900139000", 500],  # 张三's car, 王五's mobile
+        ["2026-11-03", "粤A67890", "13800138080", 400],  # 张三's car and mobile
+        ["2026-11-04", "粤C22222", "13700137000", 300],  # 王五's car, a number nobody has
+    ])
+    options = ImportOptions("visits", today=TODAY)
+    with database.sessions() as s:
+        codes = dict(s.execute(select(Customer.name, Customer.code)).all())
+    for result in (plan(database.sessions, path, options), apply(database.sessions, path,
+                                                                 options)):
+        assert (result.created, result.rejected) == (3, 0)
+        assert [(w.code, w.field, w.rows) for w in result.warnings] == [
+            ("mobile_other_customer", "mobile", 1)]
+        assert result.warnings[0].zh == (
+            f"手机：手机号登记在另一位客户王五（{codes['王五']}）名下：记录按车架号或车牌记在车主"
+            f"张三（{codes['张三']}）名下，请核对")
+    with database.sessions() as s:
+        stored = s.execute(select(ServiceVisit.amount, Customer.name)
+                           .join(Customer, Customer.id == ServiceVisit.customer_id)
+                           .order_by(ServiceVisit.visit_date)).all()
+    assert [(int(a), n) for a, n in stored] == [(500, "张三"), (400, "张三"), (300, "王五")]
+
+
 def test_a_visit_stored_before_its_car_was_gets_the_car_not_a_twin(database, tmp_path):
     """A second car's work order an earlier version stored without its car (found by mobile):
     read again, the row makes the car and finds that visit, its car filled in. A second visit
