@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -25,6 +26,12 @@ def default_url() -> str:
     if env:
         return env
     return f"sqlite:///{default_data_dir() / DB_FILENAME}"
+
+
+def spelled_out(url: str) -> str:
+    """`url` with the scheme postgres:// (libpq's and many hosting services' spelling, which
+    SQLAlchemy 2 no longer takes) written postgresql://, as SQLAlchemy reads it."""
+    return re.sub(r"^postgres(?=[+:])", "postgresql", url.strip(), flags=re.IGNORECASE)
 
 
 def is_sqlite(url: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -113,13 +114,13 @@ class DatabaseInfo:
 
 
 def _describe(url: str) -> str:
-    path = db.sqlite_path(url)
-    if path is not None:
-        return str(path)
     try:
+        path = db.sqlite_path(url)
+        if path is not None:
+            return str(path)
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)  # the password hidden still
 
 
 DRIVER_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error)
@@ -250,7 +251,7 @@ def _bad_url(url: str) -> RevisitError:
             "'{url}' is not a database URL Revisit understands (e.g. sqlite:///file.db or "
             "postgresql://user:password@host/dbname)."
         ),
-        url=url,
+        url=_describe(url),  # its password hidden, as in every other message
     )
 
 
@@ -396,11 +397,11 @@ def open_database(url: str | None = None, *, upgrade: bool = True,
     `announce` is told of an upgrade of an existing schema just before it starts (the CLI says
     so on stderr: a scheduled task's log then tells why that run took longer)."""
     named = url is not None or bool(os.environ.get(db.ENV_DB_URL, "").strip())
-    url = url or db.default_url()
+    url = db.spelled_out(url or db.default_url())
     try:
         path = db.sqlite_path(url) if db.is_sqlite(url) else None
         sqlite_options = make_url(url).query if db.is_sqlite(url) else {}
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise _bad_url(url) from exc
     if sqlite_options:
         # The driver ignores them (a read-only ?mode=ro would still be written to).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -279,6 +280,29 @@ def test_bad_url(url):
         open_database(url)
     assert f"'{url}'" in str(err.value)
     assert "not a database URL" in str(err.value)
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("mysql://clerk:secret@server/revisit", "'mysql://clerk:***@server/revisit'"),
+    # A port that is not a number: SQLAlchemy cannot read the URL at all.
+    ("postgresql://clerk:secret@server:54x/revisit", "'postgresql://clerk:***@server:54x/revisit'"),
+])
+def test_a_refused_url_is_said_without_its_password(url, said):
+    with pytest.raises(RevisitError) as err:
+        open_database(url)
+    assert said in str(err.value) and "not a database URL" in str(err.value)
+    assert "secret" not in str(err.value)
+
+
+def test_postgres_is_read_as_postgresql(pg_server_url):
+    """postgres:// (libpq's spelling, which SQLAlchemy 2 no longer takes) opens the server."""
+    if pg_server_url is None:
+        pytest.skip("no PostgreSQL server configured (REVISIT_TEST_PG_URL)")
+    database = open_database(re.sub("^postgresql", "postgres", pg_server_url))
+    try:
+        assert database.engine.dialect.name == "postgresql"
+    finally:
+        database.dispose()
 
 
 def test_folder_instead_of_file(tmp_path):
