@@ -176,6 +176,41 @@ def test_a_list_streamed_alone_is_finished_from_the_runs_counts(db, tmp_path, mo
     assert "masked" not in said  # the supervisor's file: full mobiles
 
 
+def test_a_list_cancelled_while_its_files_are_written_says_its_run_is_kept(
+        db, tmp_path, monkeypatch, capsys):
+    """Ctrl+C (or SIGTERM) while the files are written: the run stored before them stays,
+    unfinished, and the command says so and how to finish it, not only "nothing changed"."""
+    from services.lists import runs
+    from ui.cli import EXIT_CANCELLED, list_commands
+    from ui.cli import run as cli
+
+    copy = _copy(db, tmp_path / "copy.sqlite3")
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(list_commands, "write_files", interrupted)
+    monkeypatch.setenv("REVISIT_USER", "supervisor")
+    monkeypatch.setenv("REVISIT_PASSWORD", DEMO_PASSWORD)
+    out = tmp_path / "out" / "calls.pdf"
+    out.parent.mkdir()
+    assert cli(["--db", f"sqlite:///{copy}", "list", "build", "老车主", "--channel", "call",
+                "--as-of", TODAY, "--out", str(out)]) == EXIT_CANCELLED
+    said = capsys.readouterr().err
+    run_id = int(re.search(r"list run #(\d+) is kept unfinished", said).group(1))
+    assert (f"its calls are in nobody's queue until `list print {run_id} --out FILE` writes "
+            f"its files.") in said
+    assert said.rstrip().endswith("nothing was changed by the unfinished step.")
+    from services.store.database import open_database
+
+    database = open_database(f"sqlite:///{copy}")
+    try:
+        assert not runs.is_finished(database.sessions, run_id)
+    finally:
+        database.dispose()
+    assert list(out.parent.iterdir()) == []
+
+
 def test_a_build_that_fails_after_its_list_was_begun_leaves_no_file(db, tmp_path):
     out = tmp_path / "calls.xlsx"
     failed = run(db, "list", "build", "老车主", "--channel", "call", "--staff", "nobody",
@@ -315,7 +350,7 @@ def test_a_run_whose_file_cannot_be_written_stays_unfinished_until_reprinted(db,
     [line] = [x for x in failed.stderr.splitlines() if x.startswith("revisit:")]
     assert str(taken) in line and "is kept unfinished" in line
     run_id = int(re.search(r"List run #(\d+) is kept unfinished", line).group(1))
-    assert f"until `list print {run_id}` writes its files" in line
+    assert f"until `list print {run_id} --out FILE` writes its files" in line
     assert list(tmp_path.iterdir()) == []  # no scratch left behind
     listed = run(db, "list", "show").stdout
     assert re.search(rf"#{run_id}\s.*\(unfinished 未完成\)", listed)

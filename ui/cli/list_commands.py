@@ -421,8 +421,19 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
         reason = user_error(exc, db.url) or exc
         raise RevisitError(
             N_("{reason} List run #{run} is kept unfinished: its calls are in nobody's "
-               "queue until `list print {run}` writes its files."),
+               "queue until `list print {run} --out FILE` writes its files."),
             reason=str(reason).rstrip(), run=run_id) from exc
+    except (Cancelled, KeyboardInterrupt):
+        # The run was stored before its files: said, as the step cancelled is only theirs.
+        try:
+            unfinished = not runs.is_finished(db.sessions, run_id)
+        except Exception:  # the cancel is what is reported
+            unfinished = True
+        if unfinished:
+            print(f"revisit: list run #{run_id} is kept unfinished: its calls are in nobody's "
+                  f"queue until `list print {run_id} --out FILE` writes its files.",
+                  file=sys.stderr)
+        raise
     try:
         if runs.finish_run(db.sessions, run_id):
             print(f"list run #{run_id} finished{_queued(db.sessions, run_id) if calls else ''}")
