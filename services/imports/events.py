@@ -25,7 +25,7 @@ from services.imports import reversals
 from services.imports.context import Context, merge
 from services.imports.customers import replace_list_reading
 from services.imports.declined import work_key
-from services.imports.linking import link
+from services.imports.linking import link, mobile_of_another
 from services.imports.lookup import Lookup, in_parts
 from services.imports.results import (
     EARLIER_REFUND_NETTED,
@@ -228,28 +228,10 @@ def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) ->
         # Found by mobile: the car the row names is none of the customer's.
         warn(result, "car_not_stored", "vin" if v.get("vin") else "plate")
     elif vehicle is not None:
-        _mobile_of_another(result, v, lk, customer)
+        mobile_of_another(result, v, lk, customer)
     if spec.table == "complaint":
         _closed(result, v, event)
     return event
-
-
-def _mobile_of_another(result: RowResult, v: dict[str, Any], lk: Lookup,
-                       owner: dict[str, Any]) -> None:
-    """A note when the car's owner (found by VIN or plate) is not whom the row's mobile is
-    stored for: the record stays with the car, and whoever reads the note sees both names
-    (the wife's phone on the husband's car, or a car that changed hands)."""
-    mobile = v.get("mobile")
-    if not mobile or owner.get("mobile") == mobile:
-        return
-    others = [c for c in lk.customers_with_mobile(mobile) if c["id"] != owner["id"]]
-    if others:
-        result.issues.append(Issue("mobile_other_customer", "mobile", "warning", fills=(
-            ("other", _who(others[0])), ("owner", _who(owner)))))
-
-
-def _who(customer: dict[str, Any]) -> str:
-    return f"{customer.get('name') or ''}（{customer.get('code') or customer['id']}）"
 
 
 def _closed(result: RowResult, v: dict[str, Any], event: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from services.customers.names import same_person
 from services.imports.context import Context
 from services.imports.lookup import LINK_KEYS, Lookup
-from services.imports.results import RowResult
+from services.imports.results import Issue, RowResult
 
 
 def link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None, dict | None]:
@@ -58,6 +58,24 @@ def link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None,
             return candidates[0], None
     result.reject("customer_not_found" if any(v.get(k) for k in LINK_KEYS) else "no_link_key")
     return None, None
+
+
+def mobile_of_another(result: RowResult, v: dict[str, Any], lk: Lookup,
+                      owner: dict[str, Any]) -> None:
+    """A note when the car's owner (found by VIN or plate) is not whom the row's mobile is
+    stored for: the record stays with the car, and whoever reads the note sees both names
+    (the wife's phone on the husband's car, or a car that changed hands)."""
+    mobile = v.get("mobile")
+    if not mobile or owner.get("mobile") == mobile:
+        return
+    others = [c for c in lk.customers_with_mobile(mobile) if c["id"] != owner["id"]]
+    if others:
+        result.issues.append(Issue("mobile_other_customer", "mobile", "warning", fills=(
+            ("other", _who(others[0])), ("owner", _who(owner)))))
+
+
+def _who(customer: dict[str, Any]) -> str:
+    return f"{customer.get('name') or ''}（{customer.get('code') or customer['id']}）"
 
 
 # What a visit row gives a customer it makes: its owner and car, nothing of the visit itself
