@@ -47,3 +47,26 @@ def test_a_read_only_companion_file_is_named(tmp_path, suffix):
     assert "do not delete it" in refused.stderr
     assert _settings(db) == before  # nothing was changed, nothing lost
     assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@non_root
+def test_a_read_only_folder_is_named_even_for_a_read(tmp_path):
+    """SQLite opens a WAL database only by making its -shm and -wal files beside it: in a
+    folder nobody may write to, even a read fails, and the refusal says the folder is why
+    (it said the database was read-only, as if reading would still work)."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = folder / "revisit.sqlite3"
+    run(db, "demo", "--customers", "30", "--seed", "3")
+    assert not db.with_name(db.name + "-shm").exists()  # closed cleanly
+    folder.chmod(0o555)
+    try:
+        for command in (("db", "info"), ("segment", "list"), ("settings", "set",
+                                                              "max_failed_attempts=4")):
+            refused = run(db, *command, ok=False)
+            assert refused.returncode != 0 and refused.stderr.count("\n") == 1, refused.stderr
+            assert (f"The folder {folder} is read-only, so the database {db} cannot be "
+                    f"opened, not even to read it") in refused.stderr
+    finally:
+        folder.chmod(0o755)
+    assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone() == ("ok",)

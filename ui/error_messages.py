@@ -383,6 +383,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", '{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the empty file.'),
     QT_TRANSLATE_NOOP("errors", 'Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.'),
     QT_TRANSLATE_NOOP("errors", "The database {where} is busy with another person's or program's work; nothing was saved. Wait a moment and try again."),
+    QT_TRANSLATE_NOOP("errors", 'The folder {folder} is read-only, so the database {where} cannot be opened, not even to read it: SQLite makes two working files beside the database to open it. Ask whoever looks after this PC to let you write to that folder, or open a copy kept in a folder you may write to.'),
     QT_TRANSLATE_NOOP("errors", 'Cannot open the database file {where}: missing folder or no permission.'),
     QT_TRANSLATE_NOOP("errors", '{where} is not a Revisit database (the file is damaged or of another kind).'),
     QT_TRANSLATE_NOOP("errors", 'The disk holding {where} is full; nothing was changed.'),

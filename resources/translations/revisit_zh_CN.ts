@@ -7632,42 +7632,42 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="398"/>
+        <location filename="../../ui/error_messages.py" line="399"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="397"/>
+        <location filename="../../ui/error_messages.py" line="398"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="402"/>
+        <location filename="../../ui/error_messages.py" line="403"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="404"/>
+        <location filename="../../ui/error_messages.py" line="405"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -7677,12 +7677,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="405"/>
+        <location filename="../../ui/error_messages.py" line="406"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="407"/>
+        <location filename="../../ui/error_messages.py" line="408"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
@@ -8757,32 +8757,37 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>备份 {where} 失败：无法写入文件夹 {folder}（{reason}）。数据库本身没有改变。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
+        <source>The folder {folder} is read-only, so the database {where} cannot be opened, not even to read it: SQLite makes two working files beside the database to open it. Ask whoever looks after this PC to let you write to that folder, or open a copy kept in a folder you may write to.</source>
+        <translation>文件夹 {folder} 是只读的，所以数据库 {where} 无法打开，连查看也不行：SQLite 打开数据库时要在它旁边建立两个工作文件。请让这台电脑的管理人员允许您写入该文件夹，或打开存放在您可写入的文件夹中的副本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>The disk holding {where} reported an error while Revisit read or wrote the database; nothing was changed. Check the disk, or the connection to the shared folder, and try again.</source>
         <translation>存放 {where} 的磁盘在 Revisit 读写数据库时报错；未做任何修改。请检查磁盘或与共享文件夹的连接，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="423"/>
+        <location filename="../../ui/error_messages.py" line="424"/>
         <source>The stored setting {name} ({key}) is &apos;{stored}&apos;, which is not valid; &apos;{used}&apos; is used instead.</source>
         <translation>已存储的设置“{name}”（{key}）为“{stored}”，不是有效值；现改用“{used}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="428"/>
+        <location filename="../../ui/error_messages.py" line="429"/>
         <source>{name} must be between 1 and 365, not {value}.</source>
         <translation>{name} 必须在 1 到 365 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="429"/>
+        <location filename="../../ui/error_messages.py" line="430"/>
         <source>A postcode is six digits, such as 510000, not &apos;{postcode}&apos;.</source>
         <translation>邮政编码是六位数字，例如 510000，而不是“{postcode}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="443"/>
+        <location filename="../../ui/error_messages.py" line="444"/>
         <source>{who} changed this customer&apos;s {attribute} to “{value}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把该客户的{attribute}改为“{value}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="444"/>
+        <location filename="../../ui/error_messages.py" line="445"/>
         <source>This customer&apos;s {attribute} was changed to “{value}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}已于 {when} 改为“{value}”，请重新载入查看修改。</translation>
     </message>
@@ -9422,117 +9427,117 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>{where} is damaged; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file (a supervisor).</source>
         <translation>{where} 已损坏；未做任何更改。在 {folder} 中没有找到它的完好备份：请主管用命令 revisit db restore 加上另存的副本文件进行恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="393"/>
+        <location filename="../../ui/error_messages.py" line="394"/>
         <source>{where} is damaged; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="394"/>
+        <location filename="../../ui/error_messages.py" line="395"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file, or delete the empty file to start a new database.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。在 {folder} 中没有找到它的完好备份：请用命令 revisit db restore 加上另存的副本文件恢复，或删除这个空文件以新建数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="414"/>
+        <location filename="../../ui/error_messages.py" line="415"/>
         <source>The backup {where} is damaged; nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="427"/>
+        <location filename="../../ui/error_messages.py" line="428"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="434"/>
+        <location filename="../../ui/error_messages.py" line="435"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="435"/>
+        <location filename="../../ui/error_messages.py" line="436"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="436"/>
+        <location filename="../../ui/error_messages.py" line="437"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="437"/>
+        <location filename="../../ui/error_messages.py" line="438"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="438"/>
+        <location filename="../../ui/error_messages.py" line="439"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="439"/>
+        <location filename="../../ui/error_messages.py" line="440"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="440"/>
+        <location filename="../../ui/error_messages.py" line="441"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="441"/>
+        <location filename="../../ui/error_messages.py" line="442"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="442"/>
+        <location filename="../../ui/error_messages.py" line="443"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="445"/>
+        <location filename="../../ui/error_messages.py" line="446"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="446"/>
+        <location filename="../../ui/error_messages.py" line="447"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="447"/>
+        <location filename="../../ui/error_messages.py" line="448"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="448"/>
+        <location filename="../../ui/error_messages.py" line="449"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="449"/>
+        <location filename="../../ui/error_messages.py" line="450"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="450"/>
+        <location filename="../../ui/error_messages.py" line="451"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="451"/>
+        <location filename="../../ui/error_messages.py" line="452"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="452"/>
+        <location filename="../../ui/error_messages.py" line="453"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
@@ -9682,142 +9687,142 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="395"/>
+        <location filename="../../ui/error_messages.py" line="396"/>
         <source>Revisit opens a SQLite file by its path alone; leave &apos;?{options}&apos; out of {url}.</source>
         <translation>回访只按路径打开 SQLite 文件；请去掉 {url} 中的“?{options}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="396"/>
+        <location filename="../../ui/error_messages.py" line="397"/>
         <source>{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.</source>
         <translation>{url} 是内存中的数据库，回访结束即消失；请改为指定一个文件，例如 sqlite:///C:/Revisit/revisit.sqlite3。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="399"/>
+        <location filename="../../ui/error_messages.py" line="400"/>
         <source>The database {where} cannot be saved to: its companion file {file} is read-only. SQLite keeps that file beside the database and writes every change through it; ask whoever looks after this PC to let you write to it as well (do not delete it: it may hold changes not yet in the database).</source>
         <translation>数据库 {where} 无法保存：它旁边的配套文件 {file} 是只读的。SQLite 的每一次保存都要经过这个文件；请管理这台电脑的同事把它也改为可写（请勿删除它：其中可能有尚未写入数据库的修改）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="400"/>
+        <location filename="../../ui/error_messages.py" line="401"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="401"/>
+        <location filename="../../ui/error_messages.py" line="402"/>
         <source>There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.</source>
         <translation>{where} 还没有数据库；未创建任何文件。请先启动回访，或运行 `demo` 或 `import` 来建立数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="403"/>
+        <location filename="../../ui/error_messages.py" line="404"/>
         <source>There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).</source>
         <translation>没有数据库 {where}；未创建任何文件。请检查 --db（或 REVISIT_DB）给出的路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="406"/>
+        <location filename="../../ui/error_messages.py" line="407"/>
         <source>The disk is full: {path} could not be written. Free some space or choose another folder, then try again.</source>
         <translation>磁盘已满：无法写入 {path}。请清理空间或换一个文件夹后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="408"/>
+        <location filename="../../ui/error_messages.py" line="409"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="409"/>
+        <location filename="../../ui/error_messages.py" line="410"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="410"/>
+        <location filename="../../ui/error_messages.py" line="411"/>
         <source>The backup of {where} waited {seconds} s for the table {table}, which another program holds locked, and stopped; nothing was backed up. Run it again when that work is done.</source>
         <translation>备份 {where} 时等待表 {table} 已 {seconds} 秒（另一个程序正锁定它），备份已停止，未备份任何内容。请在那项工作完成后再备份一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="411"/>
+        <location filename="../../ui/error_messages.py" line="412"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="412"/>
+        <location filename="../../ui/error_messages.py" line="413"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="413"/>
+        <location filename="../../ui/error_messages.py" line="414"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="415"/>
+        <location filename="../../ui/error_messages.py" line="416"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="416"/>
+        <location filename="../../ui/error_messages.py" line="417"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="417"/>
+        <location filename="../../ui/error_messages.py" line="418"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="418"/>
+        <location filename="../../ui/error_messages.py" line="419"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="419"/>
+        <location filename="../../ui/error_messages.py" line="420"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="420"/>
+        <location filename="../../ui/error_messages.py" line="421"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="421"/>
+        <location filename="../../ui/error_messages.py" line="422"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="422"/>
+        <location filename="../../ui/error_messages.py" line="423"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="424"/>
+        <location filename="../../ui/error_messages.py" line="425"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="425"/>
+        <location filename="../../ui/error_messages.py" line="426"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="426"/>
+        <location filename="../../ui/error_messages.py" line="427"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="430"/>
+        <location filename="../../ui/error_messages.py" line="431"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="431"/>
+        <location filename="../../ui/error_messages.py" line="432"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="432"/>
+        <location filename="../../ui/error_messages.py" line="433"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="433"/>
+        <location filename="../../ui/error_messages.py" line="434"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>

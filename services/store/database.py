@@ -177,6 +177,14 @@ def translate_db_error(exc: Exception, url: str | None, *,
                "was saved. Wait a moment and try again."),
             where=where,
         )
+    if ("unable to open" in low or "readonly" in low or "read-only" in low) and (
+            folder := _read_only_folder(url)) is not None:
+        return RevisitError(
+            N_("The folder {folder} is read-only, so the database {where} cannot be opened, "
+               "not even to read it: SQLite makes two working files beside the database to "
+               "open it. Ask whoever looks after this PC to let you write to that folder, or "
+               "open a copy kept in a folder you may write to."),
+            folder=str(folder), where=where)
     if "unable to open" in low:
         return RevisitError(
             N_("Cannot open the database file {where}: missing folder or no permission."),
@@ -229,6 +237,16 @@ def _disk_full(url: str | None) -> bool:
         return shutil.disk_usage(path.parent).free < FULL_BELOW
     except OSError:
         return False
+
+
+def _read_only_folder(url: str | None) -> Path | None:
+    """The folder of a SQLite database stored there that cannot be written to, when the
+    database's shared-memory file (-shm) is not there already: SQLite opens a WAL database
+    only by making it (and its log) beside it, so even reading it fails."""
+    path = db.sqlite_path(url) if url else None
+    if path is None or not path.exists() or path.with_name(path.name + "-shm").exists():
+        return None
+    return None if os.access(path.parent, os.W_OK) else path.parent
 
 
 def _read_only_companion(url: str | None) -> Path | None:
