@@ -63,6 +63,24 @@ def _canonical(value: object) -> str:
     return str(value)
 
 
+def _insert(dst: Connection, table: Table, rows: list[Row]) -> None:
+    """Rows of `table` (as the source returned them, its columns in order) into the target:
+    by COPY on PostgreSQL, as an executemany elsewhere. psycopg sends an executemany as one
+    INSERT per row: the server took about 140 µs a row, and a 3,000-customer demo's 140,644
+    rows 25 s (a 20,000-customer one's 933,000 would take minutes)."""
+    if dst.dialect.name != "postgresql":
+        dst.execute(table.insert(), [dict(row._mapping) for row in rows])
+        return
+    quote = dst.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(c.name) for c in table.columns)
+    raw = dst.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(
+            f"COPY {quote.format_table(table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row))
+
+
 def _ordered_rows(conn: Connection, table: Table) -> Iterator[Row]:
     order = list(table.primary_key.columns) or list(table.columns)
     result = conn.execution_options(yield_per=CHUNK).execute(select(table).order_by(*order))
@@ -167,11 +185,11 @@ def copy_database(source: Database, target: Database, *, actor: Actor | None,
     with source.engine.connect() as src, target.engine.begin() as dst:
         _refuse_non_empty(dst, target.display_url)
         for table in tables:
-            batch: list[dict] = []
+            batch: list[Row] = []
             for row in _ordered_rows(src, table):
-                batch.append(dict(row._mapping))
+                batch.append(row)
                 if len(batch) == CHUNK:
-                    dst.execute(table.insert(), batch)
+                    _insert(dst, table, batch)
                     done += len(batch)
                     batch = []
                     if progress:
@@ -179,7 +197,7 @@ def copy_database(source: Database, target: Database, *, actor: Actor | None,
                     if cancel:
                         cancel.check()
             if batch:
-                dst.execute(table.insert(), batch)
+                _insert(dst, table, batch)
                 done += len(batch)
         if target.engine.dialect.name == "postgresql":
             _reset_sequences(dst)

@@ -1,7 +1,7 @@
 """Benchmark: a caller's queue in My follow-ups (services/contacts/calls.py queue), what the
 area reads on every refresh: the calls listed, how many in all, and the runs to narrow to.
 
-Usage:  python bench/queue.py --db sqlite:///path/demo-200000.sqlite3 --caller chenli
+Usage:  python bench/followup_queue.py --db sqlite:///path/demo-200000.sqlite3 --caller chenli
         [--as-of 2026-11-30] [--repeat 5]
 Make the database with `python main.py --db URL demo --customers 200000`, then hand a big list
 to the caller, e.g. `main.py list build bench-114k --channel call --staff chenli --staff liuyang
