@@ -33,6 +33,7 @@ from sqlalchemy import Connection, func, select
 
 from models import Base
 from models.summary import DERIVED_TABLES
+from services.store.bulk import copy_rows
 from services.store.database import Database
 from services.store.errors import N_, RevisitError
 
@@ -127,10 +128,10 @@ class BatchWriter:
         self.tables = list(tables)
         mark = "%s" if self.postgres else "?"
         self._mark = mark
-        self._insert = {
-            t: (f"COPY {t} ({', '.join(_columns(t))}) FROM STDIN" if self.postgres else
-                f"INSERT INTO {t} ({', '.join(_columns(t))}) "
-                f"VALUES ({', '.join([mark] * len(_columns(t)))})")
+        # SQLite's statements; PostgreSQL takes the rows by COPY (copy_rows).
+        self._insert = {} if self.postgres else {
+            t: f"INSERT INTO {t} ({', '.join(_columns(t))}) "
+               f"VALUES ({', '.join('?' * len(_columns(t)))})"
             for t in tables
         }
         self._raw = database.engine.raw_connection()
@@ -150,9 +151,7 @@ class BatchWriter:
                         seq = f"pg_get_serial_sequence('{table}', 'id')"
                         cursor.execute(f"SELECT setval({seq}, GREATEST(nextval({seq}), %s))",
                                        (top,))
-                    with cursor.copy(self._insert[table]) as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    copy_rows(self._conn, table, _columns(table), rows)
                 else:
                     cursor.executemany(self._insert[table], rows)
             self._save_note(cursor, note)

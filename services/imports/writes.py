@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 
 from models import Base
 from services.imports.results import Issue, RowResult
+from services.store.bulk import copy_rows
 from services.store.versions import bumped
 
 ID_BLOCK = 1000  # ids fetched from a PostgreSQL sequence at a time
@@ -315,10 +316,7 @@ class Writer:
             columns = [table.c[k] for k in keys]
             names = ", ".join(keys)
             if self._postgres:
-                with raw.cursor() as cursor, cursor.copy(
-                        f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                    for row in group:
-                        copy.write_row([row[k] for k in keys])
+                copy_rows(raw, table.name, keys, ([row[k] for k in keys] for row in group))
                 continue
             procs = [(i, p) for i, c in enumerate(columns)
                      if (p := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]

@@ -19,6 +19,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from services.store.bulk import copy_rows
 from services.store.errors import RevisitError
 
 # Rows read, made and stored at a time. Two chunks are in hand at once (one stored while the
@@ -92,10 +93,7 @@ def store_chunk(session: Session, table: Table, columns: tuple[str, ...], packed
     """A packed chunk into `table`, in the session's transaction."""
     raw = driver(session)
     if session.get_bind().dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in packed.rows:
-                copy.write_row(row)
+        copy_rows(raw, table.name, columns, packed.rows)
         return
     for sql, params in packed.statements:
         raw.execute(sql, params)
