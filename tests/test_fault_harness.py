@@ -321,10 +321,17 @@ def test_list_build_killed_at_random_moments_leaves_no_half_run(url, tmp_path):
         if done or finished:
             break
     assert any(files.values())
-    # An unfinished run a later run replaced stays out of the queues when re-printed.
+    # An unfinished run a later run replaced stays out of the queues when re-printed, and is
+    # shown replaced by it; the finished run names the unfinished ones it replaced.
     database = _open(url)
     try:
-        unfinished = [r.run_id for r in runs.list_runs(database.sessions) if not r.finished]
+        listed = runs.list_runs(database.sessions)
+        unfinished = [r.run_id for r in listed if not r.finished]
+        [last] = [r.run_id for r in listed if r.finished]
+        assert {r.replaced_by for r in listed} <= {None, last}
+        assert [r.run_id for r in listed if r.replaced_by == last] == unfinished
+        assert runs.run_info(database.sessions, last).replaces == tuple(sorted(unfinished))
+        assert runs.run_info(database.sessions, last).replaced_by is None
     finally:
         database.dispose()
     for run_id in unfinished:

@@ -371,6 +371,35 @@ def test_a_run_whose_file_cannot_be_written_stays_unfinished_until_reprinted(db,
     assert "unfinished" not in run(db, "list", "show", str(run_id)).stdout
 
 
+def test_a_later_build_says_which_unfinished_runs_it_replaced(db, tmp_path):
+    """Unfinished runs a later build of the segment replaced do not pile up unexplained: the
+    build names them, and `list show` says each one is replaced, not that it waits to be
+    printed (a print of it would be refused: its customers would be called twice)."""
+    import re
+
+    taken = tmp_path / ("名单" * 50 + ".xlsx")  # too long a name: the run stays unfinished
+    build = ("list", "build", "老车主", "--channel", "call", "--staff", "chenli",
+             "--as-of", TODAY, "--format", "xlsx")
+    stuck = [int(re.search(r"List run #(\d+) is kept unfinished",
+                           run(db, *build, "--out", str(taken), ok=False).stderr).group(1))
+             for _ in range(2)]
+    done = run(db, *build, "--out", str(tmp_path / "week.xlsx")).stdout
+    newer = int(re.search(r"list run #(\d+) finished", done).group(1))
+    assert (f"it replaces the unfinished runs #{stuck[0]}, #{stuck[1]} of the same segment"
+            in done)
+    listed = run(db, "list", "show").stdout
+    for old in stuck:
+        assert re.search(rf"#{old}\s.*\(unfinished 未完成, replaced by #{newer} 已被#{newer}取代\)",
+                         listed)
+        shown = run(db, "list", "show", str(old)).stdout
+        assert f"replaced by #{newer}" in shown and f"run #{newer}, built later" in shown
+        assert "list print" not in shown
+    assert not re.search(rf"#{newer}\s.*\(", listed)  # the new run is simply finished
+    # A run finished later replaces none: the next build names no run.
+    again = run(db, *build, "--out", str(tmp_path / "week2.xlsx")).stdout
+    assert "replaces" not in again
+
+
 def test_wechat_list_and_the_sms_estimate_before_any_file(db, tmp_path):
     out = tmp_path / "chat.xlsx"
     built = run(db, "list", "build", "老车主", "--channel", "wechat", "--as-of", TODAY,

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import case, exists, func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from models import Customer, DoNotContact, ListRun, ListRunExclusion, ListRunMember, StaffUser
 from models.base import utcnow
@@ -66,6 +67,10 @@ class RunInfo:
     finished_at: dt.datetime | None = None  # None: unfinished (see the module docstring)
     withdrawn_at: dt.datetime | None = None  # set: withdrawn (withdraw_run)
     created_by: int | None = None
+    # The later run that replaced this one while it was unfinished or withdrawn (_replaced_by),
+    # and the unfinished runs this one replaced, which stay out of the queues for good.
+    replaced_by: int | None = None
+    replaces: tuple[int, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -89,6 +94,7 @@ class RunRow:
     purpose: str = ""
     made_by: str = ""  # who built it: their display name, else their user name
     contacted: int = 0  # members tried at least once (an unanswered call counts)
+    replaced_by: int | None = None  # as RunInfo.replaced_by
 
 
 @dataclass(frozen=True)
@@ -257,9 +263,13 @@ def _info(s: Session, run_id: int) -> RunInfo:
     prev = run.previous_run_id
     new = _names(s, run_id, prev) if prev else ()
     dropped = _names(s, prev, run_id) if prev else ()
+    replaced_by = (s.scalar(select(_replaced_by(run.id, run.segment_id)))
+                   if (run.finished_at is None or run.withdrawn_at is not None)
+                   and run.segment_id is not None else None)
     return RunInfo(run.id, run.segment_name, run.as_of, run.purpose, run.channel_mode,
                    run.created_at, prev, by_channel,
-                   excluded, new, dropped, run.finished_at, run.withdrawn_at, run.created_by)
+                   excluded, new, dropped, run.finished_at, run.withdrawn_at, run.created_by,
+                   replaced_by, _replaced_unfinished(s, run))
 
 
 def open_run(sessions: Sessions, run_id: int, steps: Steps = NO_STEPS) -> OpenedRun:
@@ -279,15 +289,19 @@ def list_runs(sessions: Sessions, limit: int = 50) -> tuple[RunRow, ...]:
         contacted = (select(func.count()).where(m.run_id == ListRun.id,
                                                 or_(m.attempts > 0, m.status != "open"))
                      .correlate(ListRun).scalar_subquery())
+        replaced = _replaced_by(ListRun.id, ListRun.segment_id).correlate(ListRun)
         rows = s.execute(select(ListRun.id, ListRun.segment_name, ListRun.as_of, n,
                                 ListRun.finished_at, ListRun.withdrawn_at, ListRun.purpose,
                                 func.coalesce(func.nullif(StaffUser.display_name, ""),
-                                              StaffUser.username), contacted)
+                                              StaffUser.username), contacted,
+                                case((or_(ListRun.finished_at.is_(None),
+                                          ListRun.withdrawn_at.is_not(None)), replaced)))
                          .outerjoin(StaffUser, StaffUser.id == ListRun.created_by)
                          .order_by(ListRun.id.desc()).limit(limit)).all()
         return tuple(RunRow(i, seg, as_of, members, done is not None, gone is not None,
-                            purpose, who or "", reached)
-                     for i, seg, as_of, members, done, gone, purpose, who, reached in rows)
+                            purpose, who or "", reached, newer)
+                     for i, seg, as_of, members, done, gone, purpose, who, reached, newer
+                     in rows)
 
 
 def is_finished(sessions: Sessions, run_id: int) -> bool:
@@ -434,22 +448,51 @@ def calls_with_callers(sessions: Sessions, run_id: int) -> tuple[int, int]:
     return rows.get(True, 0), rows.get(False, 0)
 
 
-def calls_queued() -> ColumnElement[bool]:
+def calls_queued(run: type[ListRun] = ListRun) -> ColumnElement[bool]:
     """A run puts calls in the callers' queues: it has members to phone. A later run of the
     segment replaces an earlier one's calls only so; a mail or SMS run replaces none."""
     m = ListRunMember
-    return exists().where(m.run_id == ListRun.id, m.channel == "phone")
+    return exists().where(m.run_id == run.id, m.channel == "phone")
+
+
+def _replaced_by(run_id, segment_id) -> ScalarSelect:
+    """The first later finished run of the segment with calls, not withdrawn: once it exists,
+    the run (`run_id`, `segment_id`: values, or ListRun's columns to correlate) may no longer
+    put its calls in the queues (_refuse_if_replaced), or the same customers would be called
+    twice. NULL when there is none."""
+    later = aliased(ListRun)
+    return (select(func.min(later.id))
+            .where(later.segment_id == segment_id, later.id > run_id,
+                   later.finished_at.is_not(None), later.withdrawn_at.is_(None),
+                   calls_queued(later))
+            .scalar_subquery())
+
+
+def _replaced_unfinished(s: Session, run: ListRun) -> tuple[int, ...]:
+    """The earlier unfinished runs of `run`'s segment, not withdrawn, that `run` (finished)
+    replaced: their calls stay out of the queues for good."""
+    if run.finished_at is None or run.segment_id is None:
+        return ()
+    older = select(ListRun.id).where(
+        ListRun.segment_id == run.segment_id, ListRun.id < run.id,
+        ListRun.finished_at.is_(None), ListRun.withdrawn_at.is_(None),
+        _replaced_by(ListRun.id, ListRun.segment_id).correlate(ListRun) == run.id)
+    return tuple(s.scalars(older.order_by(ListRun.id)))
+
+
+def replaced_unfinished(sessions: Sessions, run_id: int) -> tuple[int, ...]:
+    """As _replaced_unfinished, for run `run_id`."""
+    with sessions() as s:
+        return _replaced_unfinished(s, _run(s, run_id))
 
 
 def _refuse_if_replaced(s: Session, run: ListRun, refusal: str = SUPERSEDED) -> None:
     """Refuse (`refusal`) to put `run`'s calls in the queues when a later finished run of its
-    segment with calls, not withdrawn, replaced it: the same customers would be called
-    twice."""
-    newer = s.scalar(select(ListRun.id).where(
-        ListRun.segment_id == run.segment_id, ListRun.id > run.id,
-        ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None), calls_queued())
-        .order_by(ListRun.id).limit(1))
-    if newer is not None and run.segment_id is not None:
+    segment replaced it (_replaced_by)."""
+    if run.segment_id is None:
+        return
+    newer = s.scalar(select(_replaced_by(run.id, run.segment_id)))
+    if newer is not None:
         raise RevisitError(refusal, run=run.id, newer=newer)
 
 

@@ -50,3 +50,26 @@ def test_a_run_whose_file_changed_since_stays_unfinished(qtbot, view, demo_db,  
     qtbot.wait(300)
     assert not runs.run_info(demo_db.sessions, run_id).finished
     assert view.finish_button.isVisible() and "unfinished" in view.summary.text()
+
+
+def test_an_unfinished_run_a_later_one_replaced_says_so(qtbot, view, demo_db):  # noqa: F811
+    """A run left unfinished, then built again and finished: the old one is shown replaced by
+    the new one (no Finish button: finishing it would call its customers twice), and the new
+    one names the old one it replaced."""
+    segments.save_segment(demo_db.sessions, "3年以上车主", {"version": 1, "where": {
+        "field": "years_since_purchase", "op": ">=", "value": 3}}, purpose="care")
+    options = build.RunOptions(channel="call", staff=("chenli",), as_of=DEMO_TODAY)
+    left = build.build_run(demo_db.sessions, "3年以上车主", options).run_id
+    newer = build.build_run(demo_db.sessions, "3年以上车主", options).run_id
+    assert runs.finish_run(demo_db.sessions, newer)
+    _open(qtbot, view, left)
+    assert not view.finish_button.isVisible()
+    assert f"list #{newer}, made later from the same segment, has replaced it" in (
+        view.summary.text())
+    _open(qtbot, view, newer)
+    assert f"It replaces list(s) #{left} of the same segment" in view.summary.text()
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.history.rowCount() == 2, timeout=5000)
+    states = {view.history.item(r, 0).text(): view.history.item(r, 7).text()
+              for r in range(2)}
+    assert states == {f"#{newer}": "written", f"#{left}": f"replaced by #{newer}"}

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from services.outputs.types import ListDocument
 
 UNFINISHED = "unfinished 未完成"
+REPLACED = "replaced by #{run} 已被#{run}取代"
 WITHDRAWN = "withdrawn 已撤回"
 WECHAT_SHOWN = 3  # messages of a WeChat list printed before it is written
 
@@ -437,8 +438,16 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
     try:
         if runs.finish_run(db.sessions, run_id):
             print(f"list run #{run_id} finished{_queued(db.sessions, run_id) if calls else ''}")
+            if older := runs.replaced_unfinished(db.sessions, run_id):
+                print(f"it replaces the unfinished {_runs_named(older)} of the same segment, "
+                      f"whose files were never completed: their calls stay out of the queues")
     except RevisitError as exc:  # replaced by a later run: the files were still written
         print(f"note: {exc}")
+
+
+def _runs_named(ids: Sequence[int]) -> str:
+    """'run #3' or 'runs #3, #5'."""
+    return ("run " if len(ids) == 1 else "runs ") + ", ".join(f"#{i}" for i in ids)
 
 
 def _queued(sessions, run_id: int) -> str:
@@ -534,8 +543,10 @@ def _show(args, open_db) -> int:
         if sum(_finished_if_it_can(db.sessions, run_id) for run_id in unfinished):
             listed = runs.list_runs(db.sessions)
         for row in listed:
-            state = (f"  ({WITHDRAWN})" if row.withdrawn
-                     else "" if row.finished else f"  ({UNFINISHED})")
+            state = WITHDRAWN if row.withdrawn else "" if row.finished else UNFINISHED
+            if state and row.replaced_by is not None:
+                state += f", {REPLACED.format(run=row.replaced_by)}"
+            state = f"  ({state})" if state else ""
             print(f"#{row.run_id:<5} {row.as_of}  {row.members:>7,}  {row.segment}{state}")
         return 0
     _finished_if_it_can(db.sessions, args.run)
@@ -545,9 +556,18 @@ def _show(args, open_db) -> int:
         f"{text('purpose', info.purpose)}, channel {text('channel_mode', info.channel_mode)}, "
         f"made {info.created_at:%Y-%m-%d %H:%M}"
     )
-    if info.withdrawn:
+    newer = info.replaced_by
+    if info.withdrawn and newer is not None:
+        print(f"  {WITHDRAWN} ({when_text(info.withdrawn_at)}), {REPLACED.format(run=newer)}: "
+              f"run #{newer}, built later from the same segment, holds its calls, so it stays "
+              f"out of the queues")
+    elif info.withdrawn:
         print(f"  {WITHDRAWN} ({when_text(info.withdrawn_at)}): its calls are in nobody's queue; "
               f"`list withdraw {info.run_id} --undo` puts it back")
+    elif not info.finished and newer is not None:
+        print(f"  {UNFINISHED}, {REPLACED.format(run=newer)}: its files were never completed, "
+              f"and run #{newer}, built later from the same segment, holds its calls, so they "
+              f"stay out of the queues and nobody is called twice")
     elif not info.finished:
         print(f"  {UNFINISHED}: its files were never completed, so its calls are in nobody's "
               f"queue; `list print {info.run_id} --out FILE` writes them and finishes it")

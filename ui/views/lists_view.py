@@ -587,18 +587,37 @@ class ListsView(QWidget):
                 "%1", str(info.previous_run_id)
             ).replace("%2", locale.toString(len(info.new))).replace(
                 "%3", locale.toString(len(info.dropped)))
-        if info.withdrawn:
+        newer = info.replaced_by
+        if info.withdrawn and newer is not None:
+            text += "\n\n" + self.tr(
+                "This list was withdrawn (%1), and list #%2, made later from the same segment, "
+                "has replaced it, so it stays out of the follow-up queues: nobody is called "
+                "twice. What was already called stays recorded."
+            ).replace("%1", when_text(info.withdrawn_at)).replace("%2", str(newer))
+        elif info.withdrawn:
             text += "\n\n" + self.tr(
                 "This list was withdrawn (%1): its calls are in nobody's follow-up queue. What "
                 "was already called stays recorded."
             ).replace("%1", when_text(info.withdrawn_at))
+        elif not info.finished and newer is not None:
+            text += "\n\n" + self.tr(
+                "This list was never completed, and list #%1, made later from the same segment, "
+                "has replaced it: its calls stay out of the follow-up queues, so nobody is "
+                "called twice."
+            ).replace("%1", str(newer))
         elif not info.finished:
             text += "\n\n" + self.tr(
                 "This list is unfinished: the program stopped before it was complete, so its "
                 "calls are in nobody's follow-up queue. Check it, save its files, then finish it."
             )
+        if info.replaces:
+            text += "\n\n" + self.tr(
+                "It replaces list(s) %1 of the same segment, which were never completed: their "
+                "calls stay out of the follow-up queues."
+            ).replace("%1", joined(f"#{i}" for i in info.replaces))
         self.summary.setText(text)
-        self.finish_button.setVisible(not info.finished and not info.withdrawn)
+        self.finish_button.setVisible(not info.finished and not info.withdrawn
+                                      and newer is None)
         self.finish_button.setEnabled(True)
         if complete and not info.finished and not info.withdrawn:
             # Every file of it is at its name as written, by a program killed before it
@@ -619,7 +638,9 @@ class ListsView(QWidget):
         self.withdraw_button.setToolTip(self.tr(
             "A list made by mistake (the wrong segment, callers or purpose): its calls not yet "
             "made leave the callers' queues; it can be put back"))
-        self.withdraw_button.setVisible(runs.may_withdraw(self._actor(), info.created_by))
+        # A withdrawn list another has replaced cannot be put back (reinstate_run).
+        self.withdraw_button.setVisible(runs.may_withdraw(self._actor(), info.created_by)
+                                        and not (info.withdrawn and newer is not None))
         self.withdraw_button.setEnabled(True)
         self.member_rows.set_rows(document.members)
         self.excluded_rows.set_rows(document.excluded)
@@ -677,12 +698,17 @@ class ListsView(QWidget):
         # "Files written" is what a finished run is: its calls are handed out; how far they
         # are is the Contacted column (a run said "finished" before anyone was called).
         done, unfinished = self.tr("written"), self.tr("not complete")
-        withdrawn = self.tr("withdrawn")
+        withdrawn, replaced = self.tr("withdrawn"), self.tr("replaced by #%1")
         lang = language()
+
+        def state(r: runs.RunRow) -> str:
+            if r.replaced_by is not None:
+                return replaced.replace("%1", str(r.replaced_by))
+            return withdrawn if r.withdrawn else done if r.finished else unfinished
+
         fill_table(self.history, [[f"#{r.run_id}", segment_in(r.segment, lang), r.as_of,
                                    label("purpose", r.purpose), r.made_by, r.members,
-                                   r.contacted,
-                                   withdrawn if r.withdrawn else done if r.finished else unfinished]
+                                   r.contacted, state(r)]
                                   for r in rows])
 
     def _on_history_opened(self, row: int, _col: int) -> None:
