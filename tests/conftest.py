@@ -6,8 +6,10 @@ With REVISIT_REQUIRE_PG=1 (CI) a missing server is an error, not a skip."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -32,6 +34,24 @@ AS_ROOT = os.name != "posix" or os.geteuid() == 0
 def non_root(test):
     """Mark `test` as one of those, skipped when run as root (or off POSIX)."""
     return pytest.mark.skipif(AS_ROOT, reason="needs a non-root POSIX user")(NON_ROOT(test))
+
+
+@contextlib.contextmanager
+def small_disk(folder: Path, size: str, *options: str) -> Iterator[Path]:
+    """A real disk of `size` (a tmpfs, e.g. "2m", with mount `options` such as "ro") at
+    `folder`, made here, for as long as the block runs: root writes anywhere else, so a full or
+    read-only disk must be a mount. The test is skipped where nobody may mount (not root)."""
+    folder.mkdir()
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small disk needs root")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join((f"size={size}", *options)),
+                           "tmpfs", str(folder)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
 REQUIRE_PG_ENV = "REVISIT_REQUIRE_PG"

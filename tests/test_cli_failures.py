@@ -93,6 +93,24 @@ def test_db_check_reads_every_page(tmp_path):
                                           "check").stderr
 
 
+def test_db_check_and_other_commands_say_the_same_of_a_file_that_is_not_a_database(tmp_path):
+    """A text file is of another kind, not damaged; a SQLite file whose header is broken (SQLite
+    also says "file is not a database" of it) is damaged: `db check` and opening agree."""
+    text_file = tmp_path / "x.sqlite3"
+    text_file.write_text("a shopping list, not a database\n" * 20, encoding="utf-8")
+    broken = _migrated(tmp_path, customers=10)
+    with broken.open("r+b") as f:
+        f.seek(16)  # the page size: 3 is none SQLite knows
+        f.write(b"\x00\x03")
+    for path, said in ((text_file, f"{text_file} is not a Revisit database"),
+                       (broken, f"{broken} is damaged; nothing was changed.")):
+        content = path.read_bytes()
+        lines = {assert_user_error(run("--db", f"sqlite:///{path}", *command), said)
+                 for command in (("db", "check"), ("db", "info"), ("segment", "list"))}
+        assert len(lines) == 1, lines
+        assert path.read_bytes() == content
+
+
 def test_db_copy_to_a_new_file_then_refuses_to_copy_over_it(tmp_path):
     path = _migrated(tmp_path, customers=20)
     target = tmp_path / "server-copy.sqlite3"

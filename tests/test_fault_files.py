@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from services.contacts import calls
 from services.lists import runs
+from tests.conftest import small_disk
 from tests.services.import_files import write_xlsx
 from tests.test_fault_harness import (
     AS_OF,
@@ -35,17 +36,9 @@ def url(request, tmp_path, sqlite_template, pg_server_url) -> Iterator[str]:
 
 @pytest.fixture
 def tiny_disk(tmp_path) -> Iterator[Path]:
-    """A 64 KB tmpfs: room for a few files, not for a call sheet of hundreds."""
-    folder = tmp_path / "full"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
+    """A 64 KB disk: room for a few files, not for a call sheet of hundreds."""
+    with small_disk(tmp_path / "full", "64k") as disk:
+        yield disk
 
 
 def test_a_full_disk_leaves_no_partial_file_and_the_run_unfinished(url, tiny_disk):

@@ -5,29 +5,18 @@ found sound once there is room again. Needs a real full disk: a small tmpfs, mou
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 
 import pytest
 
+from tests import conftest
 from tests.test_list_cli import run
 
 
 @pytest.fixture()
 def small_disk(tmp_path):
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small disk needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-                          capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
+    with conftest.small_disk(tmp_path / "disk", "8m") as disk:
+        yield disk
 
 
 def _fill(folder) -> None:

@@ -3,19 +3,28 @@ or back): every table, history and setting, checked by row counts and per-table 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection, Row, String, Table, func, or_, select, text
 
 from models import Base
+from models import db as db_urls
 from services.staff.accounts import confirm
 from services.staff.permissions import MANAGE_DATABASE, Actor, require
 from services.store.bulk import copy_rows
-from services.store.database import Database, current_revision
+from services.store.database import (
+    DRIVER_ERRORS,
+    Database,
+    current_revision,
+    open_database,
+    translate_db_error,
+)
 from services.store.errors import N_, CancelToken, Progress, RevisitError
 
 CHUNK = 5_000
@@ -177,14 +186,18 @@ def copy_database(source: Database, target: Database, *, actor: Actor | None,
                   for t in tables}
     grand_total, done = sum(totals.values()), 0
     copied: list[TableCopy] = []
-    with source.engine.connect() as src, target.engine.begin() as dst:
-        _refuse_non_empty(dst, target.display_url)
+    # Closing `dst` without its commit rolls the whole copy back.
+    with source.engine.connect() as src, target.engine.connect() as dst:
+        with _said_of(target):
+            dst.begin()
+            _refuse_non_empty(dst, target.display_url)
         for table in tables:
             batch: list[Row] = []
             for row in _ordered_rows(src, table):
                 batch.append(row)
                 if len(batch) == CHUNK:
-                    _insert(dst, table, batch)
+                    with _said_of(target):
+                        _insert(dst, table, batch)
                     done += len(batch)
                     batch = []
                     if progress:
@@ -192,12 +205,14 @@ def copy_database(source: Database, target: Database, *, actor: Actor | None,
                     if cancel:
                         cancel.check()
             if batch:
-                _insert(dst, table, batch)
+                with _said_of(target):
+                    _insert(dst, table, batch)
                 done += len(batch)
         if target.engine.dialect.name == "postgresql":
             _reset_sequences(dst)
         for table in tables:  # the check reads back what the target now holds
-            rows, checksum = table_checksum(dst, table)
+            with _said_of(target):
+                rows, checksum = table_checksum(dst, table)
             want_rows, want = table_checksum(src, table)
             if (rows, checksum) != (want_rows, want):
                 raise RevisitError(
@@ -205,7 +220,54 @@ def copy_database(source: Database, target: Database, *, actor: Actor | None,
                        "checksums differ); nothing was kept in the target."),
                     table=table.name, rows=rows, expected=want_rows)
             copied.append(TableCopy(table.name, rows, checksum))
+        with _said_of(target):
+            dst.commit()
     if progress:
         progress(grand_total, grand_total)
     return CopyReport(source.display_url, target.display_url, revision or "",
                       tuple(copied))
+
+
+@contextlib.contextmanager
+def _said_of(target: Database) -> Iterator[None]:
+    """What the target's database or disk refuses, said of the target: the CLI names the
+    database it opened, the source ("The disk holding <source> is full"), otherwise."""
+    try:
+        yield
+    except DRIVER_ERRORS as exc:
+        raise translate_db_error(exc, target.url) from exc
+
+
+def _sqlite_files(url: str) -> list[Path]:
+    """The SQLite file of `url` and the working files SQLite makes beside it; [] for a server."""
+    path = db_urls.sqlite_path(db_urls.spelled_out(url)) if db_urls.is_sqlite(url) else None
+    if path is None:
+        return []
+    return [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))]
+
+
+def copy_to(source: Database, url: str, *, actor: Actor | None,
+            progress: Progress | None = None,
+            cancel: CancelToken | None = None) -> CopyReport:
+    """Open the target `url` (a SQLite file is created and its schema made if it is not
+    there) and copy `source` into it (copy_database). When the copy fails or is cancelled, a
+    SQLite file it created is removed with the -wal, -shm and -journal files that were not
+    there before, so that "nothing was changed" holds for the folder too; a file that was
+    there before is kept, whatever happens."""
+    files = _sqlite_files(url)
+    made = [] if not files or files[0].exists() else [p for p in files if not p.exists()]
+    target: Database | None = None
+    try:
+        target = open_database(url)
+        return copy_database(source, target, actor=actor, progress=progress, cancel=cancel)
+    except BaseException:
+        if target is not None:
+            target.dispose()
+            target = None
+        for path in made:
+            with contextlib.suppress(OSError):  # the error being raised says what matters
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        if target is not None:
+            target.dispose()

@@ -282,6 +282,21 @@ def _make_engine(url: str) -> Engine:
         raise _bad_url(url) from exc
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether `path` begins with the 16 bytes every SQLite database begins with (True when it
+    cannot be read: SQLite's own error then says why). Of a file SQLite cannot read ("file is
+    not a database"), one that does not is of another kind (a text file, a spreadsheet
+    renamed) and one that does is damaged: opening and `db check` say so alike."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return True
+
+
 def _refuse_foreign_sqlite(path: Path, url: str) -> None:
     """Look at an existing file read-only before the engine touches it: connecting through the
     engine switches the file to WAL, which would already change a file that is not ours."""
@@ -296,7 +311,8 @@ def _refuse_foreign_sqlite(path: Path, url: str) -> None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        if "malformed" in str(exc).lower():
+        said = str(exc).lower()
+        if "malformed" in said or ("not a database" in said and is_sqlite_file(path)):
             _refuse_damaged(path, QUICK_CHECK_SECONDS)  # the advice naming a good backup
         raise translate_db_error(exc, url) from exc
     names = {n for n in names if not n.startswith("sqlite_")}

@@ -15,9 +15,10 @@ from models import Customer
 from services.demo import generator as demo
 from services.staff.permissions import MANAGE_DATABASE, NotAllowed
 from services.staff.signing import sign_in
-from services.store.copy import copy_database, data_tables, table_checksum
+from services.store.copy import copy_database, copy_to, data_tables, table_checksum
 from services.store.database import open_database
 from services.store.errors import RevisitError
+from tests import conftest
 from tests.conftest import drop_pg_database
 
 TODAY = dt.date(2026, 11, 23)
@@ -134,3 +135,33 @@ def test_a_value_too_long_for_the_server_is_named_and_nothing_is_copied(filled, 
         assert all(rows == 0 for rows, _ in _fingerprint(server).values())
     finally:
         server.dispose()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB disk: room for a new database's schema (0.6 MB), not for 1,000 customers."""
+    with conftest.small_disk(tmp_path / "disk", "2m") as disk:
+        yield disk
+
+
+def test_a_failed_copy_to_a_new_file_leaves_no_file_and_keeps_one_that_was_there(
+        sqlite_database, small_disk):
+    demo.generate(sqlite_database, 1000, seed=5, today=TODAY)
+    new = small_disk / "new.sqlite3"
+    with pytest.raises(NotAllowed):  # refused after the target was made: made, then removed
+        copy_to(sqlite_database, f"sqlite:///{new}", actor=_as(sqlite_database, "chenli"))
+    assert sorted(os.listdir(small_disk)) == []
+    with pytest.raises(RevisitError) as refused:
+        copy_to(sqlite_database, f"sqlite:///{new}", actor=_as(sqlite_database))
+    assert str(refused.value) == f"The disk holding {new} is full; nothing was changed."
+    assert sorted(os.listdir(small_disk)) == []  # nor its -wal, -shm or -journal
+    there = small_disk / "there.sqlite3"
+    open_database(f"sqlite:///{there}").dispose()  # an empty Revisit database, made before
+    with pytest.raises(RevisitError, match=f"The disk holding {there} is full"):
+        copy_to(sqlite_database, f"sqlite:///{there}", actor=_as(sqlite_database))
+    assert there.is_file()
+    kept = open_database(f"sqlite:///{there}", create=False)
+    try:
+        assert all(rows == 0 for rows, _ in _fingerprint(kept).values())
+    finally:
+        kept.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -118,25 +119,20 @@ def _check(args, _open_db) -> int:
         refuse_empty(path)
     result = check_sqlite(path, full=True)
     if not result.ok:  # SQLite's own words only with -v (the log)
-        from services.store.database import refuse_damaged
+        from services.store.database import is_sqlite_file, refuse_damaged, translate_db_error
 
+        if not is_sqlite_file(path):  # another kind of file, not damaged: as opening says it
+            raise translate_db_error(sqlite3.DatabaseError(result.problems[0]), url)
         refuse_damaged(path, result.problems)
     print(f"{path}: every page read, no damage found.")
     return 0
 
 
 def _copy(args, open_db) -> int:
-    from services.store.copy import copy_database
-    from services.store.database import open_database
+    from services.store.copy import copy_to
     from ui.cli.progress import TerminalProgress
 
-    source = open_db()
-    target = open_database(args.to)
-    try:
-        report = copy_database(source, target, actor=args.actor,
-                               progress=TerminalProgress("copy"))
-    finally:
-        target.dispose()
+    report = copy_to(open_db(), args.to, actor=args.actor, progress=TerminalProgress("copy"))
     width = max(len(t.name) for t in report.tables)
     for t in report.tables:
         print(f"  {t.name:<{width}}  {t.rows:>10,}  sha256 {t.checksum[:12]}")
