@@ -7,44 +7,26 @@ over unless --replace says so. On SQLite and PostgreSQL (pg_dump) where it appli
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 
 import pytest
 
 from services.store import pg_backup
 from services.store.settings import store_row
 from tests import test_staff_cli
+from tests.conftest import small_disk
 from tests.test_full_disk_database import _fill
 from tests.test_staff_cli import refused
 
 cli = test_staff_cli.cli  # the CLI in-process, signed in as `user`
 
 
-def _mount(folder, *options: str):
-    folder.mkdir()
-    if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small disk needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=1m", *options)),
-                           "tmpfs", str(folder)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
-
-
 @pytest.fixture()
 def disks(tmp_path):
     """A read-only disk and a full one (both real mounts: root writes anywhere else)."""
-    read_only, full = tmp_path / "ro", tmp_path / "full"
-    _mount(read_only, "ro")
-    try:
-        _mount(full)
-        try:
-            _fill(full)
-            yield read_only, full
-        finally:
-            subprocess.run(["umount", "-l", str(full)], check=True)
-    finally:
-        subprocess.run(["umount", "-l", str(read_only)], check=True)
+    with small_disk(tmp_path / "ro", "1m", "ro") as read_only, \
+            small_disk(tmp_path / "full", "1m") as full:
+        _fill(full)
+        yield read_only, full
 
 
 def _can_back_up(database) -> None:
@@ -109,3 +91,27 @@ def test_backups_listed_under_a_folder_setting_that_is_a_file_say_so(cli, databa
     assert code == 0 and "(no backups yet)" not in out
     assert f"(none: {a_file} is a file, not a folder; choose another with `settings set " \
            "backup_folder=FOLDER`)" in out
+
+
+def test_moving_the_backups_off_a_full_disk_says_nothing_of_the_folder_left(
+        cli, database, supervisor, disks, tmp_path):
+    """A command setting backup_folder takes no day's backup: taken on opening, it failed in
+    the full folder being left and said so after "saved". The next command that writes takes
+    it, into the folder saved."""
+    if not database.is_sqlite:
+        pytest.skip("the day's backup copies a SQLite file only")
+    _, full = disks
+    assert cli("settings", "set", f"backup_folder={full}", user="boss")[:2] == (
+        0, f"saved backup_folder\nthe next backups go to {full}\n")
+    code, _, err = cli("settings", "set", "shop_name=广州某某丰田", user="boss")
+    assert code == 0 and err.startswith(  # the folder in use is full: said
+        f"revisit: warning: Backing up {database.sound_file} to {full} failed: the disk is "
+        "full"), err
+    new = tmp_path / "new-backups"
+    assert cli("settings", "set", f"backup_folder={new}", user="boss") == (
+        0, f"saved backup_folder\nthe next backups go to {new}\n", "")
+    assert not new.exists()
+    assert cli("settings", "set", "shop_name=广州某某丰田4S店", user="boss") == (
+        0, "saved shop_name\n", "")
+    assert [".daily-" in p.name for p in new.iterdir()] == [True]
+    assert [p.name for p in full.iterdir()] == ["filler"]

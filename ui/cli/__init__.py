@@ -7,6 +7,9 @@ database named by --db only when the command needs one. `access=` in the default
 the command needs a signed-in user (ui/cli/auth.py); the handler finds them in `args.actor`.
 `creates=True` in the defaults lets the command make a SQLite file that is not there yet (demo,
 import, user add, db upgrade, db restore); any other command refuses a path with no database.
+A command that writes takes the day's backup of a SQLite file when it opens it, unless
+`daily_backup=fn` in the defaults says no: `fn(args)` False (the next command that writes
+takes it).
 `prepare=fn` in the defaults is work the command will need that reads nothing stored (importing
 its file writers, loading a font): `fn(args)` runs on a thread while the user is signed in."""
 
@@ -237,7 +240,9 @@ def _run_command(args: argparse.Namespace) -> int:
             # Commands that change the database take the day's backup of the file as they
             # found it (once a day, copied while they work); `db` commands (backup,
             # restore, copy) make their own.
-            daily = getattr(args, "access", auth.READ) == auth.WRITE and args.command != "db"
+            daily = (getattr(args, "access", auth.READ) == auth.WRITE
+                     and args.command != "db"
+                     and getattr(args, "daily_backup", lambda _: True)(args))
             # Only a command that can start a new database makes its file (`creates=`).
             opened.append(open_database(args.db, daily_backup=daily,
                                         create=getattr(args, "creates", False),

@@ -24,7 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     put = acts.add_parser("set", help="change settings, e.g. shop_name=广州某某丰田 "
                           "sms_window_end=21:00 (supervisor)")
     put.add_argument("values", nargs="+", metavar="NAME=VALUE")
-    put.set_defaults(handler=_set, access=WRITE)
+    put.set_defaults(handler=_set, access=WRITE, daily_backup=_backup_folder_kept)
+
+
+def _backup_folder_kept(args) -> bool:
+    """False when the command sets backup_folder: it takes no day's backup, and the next
+    command that writes takes it into the folder saved. Taken on opening, it went to the
+    folder being left (perhaps left for its full disk), and its failure was said after "saved"
+    of a folder no longer used."""
+    return all(item.partition("=")[0].strip() != "backup_folder" for item in args.values)
 
 
 def _text(value) -> str:
@@ -56,8 +64,9 @@ def _set(args, open_db) -> int:
     sessions = open_db().sessions
     loaded = shared.load_settings_versions(sessions)
     new = shared.settings_with(loaded.settings, changes)
-    if new.backup_folder != loaded.settings.backup_folder:
-        check_folder_setting(sessions, new.backup_folder)
+    moved = new.backup_folder != loaded.settings.backup_folder
+    if moved:
+        folder = check_folder_setting(sessions, new.backup_folder)
     # Only the named settings are written, and only if nobody changed them meanwhile.
     shared.save_settings(sessions, new, args.actor, loaded)
     print(f"saved {', '.join(changes)}")
@@ -65,4 +74,6 @@ def _set(args, open_db) -> int:
         if wrong.key not in changes:
             print(f"saved {wrong.key} as {wrong.used}, the value used instead of the stored "
                   f"'{wrong.stored}', which was not valid")
+    if moved:
+        print(f"the next backups go to {folder}")
     return 0
