@@ -20,11 +20,13 @@ from services.store.database import Database
 from tests.services.import_files import (
     DMS_HEADERS,
     DMS_ROWS,
+    MONTH_HEADERS,
     counts,
     customer_rows,
     dms_export,
     monthly_workbook,
     snapshot,
+    write_csv,
     write_xlsx,
 )
 from tests.test_cli import assert_user_error
@@ -294,3 +296,30 @@ def test_all_sheets_imports_each_sheet_with_the_same_columns_as_its_own_batch(da
     dry = run(database, "customers", str(path), "--all-sheets", "--dry-run")
     assert dry.stdout.count("the same file was imported before") == 3
     assert "nothing was written" in dry.stdout
+
+
+def test_all_sheets_passes_over_a_sheet_of_headers_only_and_a_file_of_them_is_refused(
+        database, tmp_path):
+    path = tmp_path / "2026保有客户.xlsx"
+    wb = openpyxl.Workbook()
+    for name, row in (("11月", ["张一", "13800138001", "粤A10001", "2020-01-05", None]),
+                      ("12月", None), ("1月", ["张二", "13800138002", "粤A10002", None, None])):
+        ws = wb.active if name == "11月" else wb.create_sheet(name)
+        ws.title = name
+        ws.append(MONTH_HEADERS)
+        if row:
+            ws.append(row)
+    wb.save(path)
+    out = run(database, "customers", str(path), "--all-sheets").stdout
+    assert "sheets with these columns and no rows below them, not read: 12月" in out
+    assert "other sheets with these columns: 1月" in out and "other columns" not in out
+    with database.engine.connect() as c:
+        assert c.execute(text("SELECT sheet FROM import_batch ORDER BY id")).scalars().all() \
+            == ["11月", "1月"]
+    empty = write_csv(tmp_path / "客户.csv", MONTH_HEADERS, [])
+    for dry in ((), ("--dry-run",)):
+        assert_user_error(run(database, "customers", str(empty), *dry, ok=False),
+                          "The file 客户.csv has no rows below its column headers, so nothing "
+                          "was imported.")
+    with database.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM import_batch")).scalar() == 2

@@ -363,12 +363,24 @@ def _refuse_other_kind(headers: Sequence[Cell], kind: str, path: Path,
             kind=Said.inside(*both("import_kind", kind)), columns="、".join(other.headers))
 
 
+def _refuse_no_rows(source: Source, path: Path) -> None:
+    """Refuse a file or sheet with headers and no row below them: imported, it made a batch
+    of 0 rows in the history, one that could even be undone."""
+    if source.has_rows:
+        return
+    if source.sheet is None:
+        raise RevisitError(N_("The file {file} has no rows below its column headers, so "
+                              "nothing was imported."), file=path.name)
+    raise RevisitError(N_("The sheet {sheet} of {file} has no rows below its column headers, "
+                          "so nothing was imported."), sheet=source.sheet, file=path.name)
+
+
 def fitting_sheet(path: Path | str, kind: str, header_row: int | None = None,
                   first: Source | None = None) -> str | None:
     """The sheet of a workbook to import as `kind` when none is named, if not the first with
     data (`first`, opened if not given): the first other sheet whose columns can make the
-    kind's rows, when the first's cannot (a summary 汇总 before the detail 明细). None: the
-    first with data it is."""
+    kind's rows, when the first's cannot (a summary 汇总 before the detail 明细, an empty
+    template before the rows). None: the first with data it is."""
     path = Path(path)
     opened = first or open_source(path, None, header_row)
     try:
@@ -391,8 +403,10 @@ def fitting_sheet(path: Path | str, kind: str, header_row: int | None = None,
 
 
 def _fits(source: Source, kind: str) -> bool:
-    """Whether a sheet's columns, mapped by themselves, can make rows of `kind`."""
-    if not source.headers or looks_like(source.headers, kind) is not None:
+    """Whether a sheet has rows below its headers and its columns, mapped by themselves, can
+    make rows of `kind`."""
+    if (not source.headers or not source.has_rows
+            or looks_like(source.headers, kind) is not None):
         return False
     try:
         check_mapping(source.auto_mapping(kind))
@@ -452,6 +466,7 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
                                               source)) is not None:
             source.close()
             source = open_source(path, name, options.header_row)
+        _refuse_no_rows(source, path)
         if options.mapping is None:
             _refuse_other_kind(source.headers, options.kind, path, source.first_rows)
         mapping = options.mapping or source.auto_mapping(options.kind)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ImportBatch
 from services.imports.mapping import Mapping, fit_profile
+from services.imports.normalise import Cell, cell_text
 from services.imports.readers import HEADER_SCAN, every_sheet, find_header, header_texts
 from services.store.staging import file_hash
 
@@ -21,6 +22,8 @@ from services.store.staging import file_hash
 class AlikeSheet:
     name: str
     header_row: int  # 1-based, as found on that sheet (title rows above it may differ)
+    # False: nothing below the headers (a month not begun yet), which an import refuses.
+    rows: bool = True
 
 
 def alike_sheets(path: Path | str, mapping: Mapping, sheet: str | None) -> list[AlikeSheet]:
@@ -43,8 +46,16 @@ def alike_sheets(path: Path | str, mapping: Mapping, sheet: str | None) -> list[
                 continue
             fitted = fit_profile(mapping, header_texts([cells for _, cells in top], index))
             if {field for field, _ in fitted.columns} == wanted:
-                found.append(AlikeSheet(each.name, top[index][0]))
+                found.append(AlikeSheet(each.name, top[index][0],
+                                        not _ends_at_header(top, index)))
     return found
+
+
+def _ends_at_header(top: list[tuple[int, tuple[Cell, ...]]], index: int) -> bool:
+    """Whether the sheet ends with its header, blank rows aside: imported, it would be
+    refused, and the sheets after it not imported."""
+    return len(top) < HEADER_SCAN and not any(
+        cell_text(c).strip() for _, cells in top[index + 1:] for c in cells if c is not None)
 
 
 def imported_sheets(sessions: sessionmaker[Session], path: Path | str, kind: str) -> set[str]:
@@ -60,8 +71,9 @@ def imported_sheets(sessions: sessionmaker[Session], path: Path | str, kind: str
 
 def sheets_left(sessions: sessionmaker[Session], path: Path | str, mapping: Mapping,
                 sheet: str | None, kind: str) -> list[AlikeSheet]:
-    """alike_sheets not yet imported from this file as `kind`: what is left to import."""
-    alike = alike_sheets(path, mapping, sheet)
+    """alike_sheets with rows not yet imported from this file as `kind`: what is left to
+    import."""
+    alike = [a for a in alike_sheets(path, mapping, sheet) if a.rows]
     if not alike:
         return []
     done = imported_sheets(sessions, path, kind)

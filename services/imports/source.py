@@ -42,6 +42,13 @@ class Source:
         """The cells of the first data rows (up to SAMPLE_ROWS), as read."""
         return [r.cells for r in self._sample]
 
+    @property
+    def has_rows(self) -> bool:
+        """Whether a row other than a blank one stands below the header: a data row, or one
+        the reader passed over (a subtotal is still reported as a row). The sample read stops
+        short only at the table's end, so an empty sample means the reader saw every row."""
+        return bool(self._sample) or bool(self.table.skipped)
+
     def auto_mapping(self, kind: str) -> Mapping:
         return auto_map(self.headers, kind, [r.cells for r in self._sample])
 

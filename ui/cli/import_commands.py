@@ -140,10 +140,14 @@ def _import(args, open_db) -> int:
 
 def _other_sheets(db, args, options: ImportOptions, first: ImportPlan,
                   errors: Path | None) -> int:
-    """--all-sheets: every other sheet with the first one's columns, in the workbook's order,
-    with the mapping the first used; each its own batch and problems file."""
+    """--all-sheets: every other sheet with the first one's columns and rows below them, in
+    the workbook's order, with the mapping the first used; each its own batch and problems
+    file."""
     run = plan if args.dry_run else apply
     alike = alike_sheets(args.file, first.mapping, first.sheet)
+    if empty := [a.name for a in alike if not a.rows]:
+        print(f"sheets with these columns and no rows below them, not read: {'; '.join(empty)}")
+    alike = [a for a in alike if a.rows]
     if alike:
         print(f"other sheets with these columns: {'; '.join(a.name for a in alike)}")
     elif len(first.sheets) < 2:
@@ -165,7 +169,7 @@ def _other_sheets(db, args, options: ImportOptions, first: ImportPlan,
             raise
         _report(result, others=False)
     left = [s for s in first.sheets
-            if s != first.sheet and s not in {a.name for a in alike}]
+            if s != first.sheet and s not in {a.name for a in alike} and s not in empty]
     if left:
         print(f"sheets with other columns, not read: {'; '.join(left)} "
               f"(read one with --sheet NAME)")
