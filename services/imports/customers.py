@@ -45,6 +45,7 @@ VEHICLE_COLUMNS = ("vin", "plate", "brand", "model", "purchase_date", "price_pai
                    "payment_method", "loan_end", "insurance_expiry", "warranty_end",
                    "inspection_due")
 OTHER_PHONES = "other_phones"
+PHONE_SEPARATORS = re.compile(r"[,，、;；/]")  # between the numbers of stored other phones
 
 
 def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
@@ -388,7 +389,7 @@ def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, A
 def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | None:
     """Other phones with the file's numbers added, none twice. A number is kept whole or not
     at all: those the column has no room for are named on the row, never dropped unsaid."""
-    have = [p.strip() for p in re.split(r"[,，、;；/]", current or "") if p.strip()]
+    have = [p.strip() for p in PHONE_SEPARATORS.split(current or "") if p.strip()]
     left_out: list[str] = []
     for number in extra or ():
         if number in have or number in left_out:
@@ -401,6 +402,24 @@ def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | 
         result.issues.append(Issue("phones_not_kept", "other_phone", "warning",
                                    "、".join(left_out), OTHER_PHONES_LENGTH))
     return OTHER_PHONES_SEPARATOR.join(have) or None
+
+
+def _former_mobile(lk: Lookup, customer: dict) -> list[str]:
+    """The mobile a file replaces, to keep among the customer's other phones: the call centre
+    may still reach them there, and staff find them by it. Not when it is another customer's
+    mobile now (a number handed on to a relative): there it would be theirs twice, and the
+    two taken for duplicates."""
+    former = (customer.get("mobile") or "").strip()
+    if not former or lk.mobile_of_another(former, customer["id"]):
+        return []
+    return [former]
+
+
+def _without(phones: str | None, mobile: str) -> str | None:
+    """Other phones without the new mobile: a second number a file makes the mobile is not
+    another phone as well."""
+    kept = [p.strip() for p in PHONE_SEPARATORS.split(phones or "")]
+    return OTHER_PHONES_SEPARATOR.join(p for p in kept if p and p != mobile) or None
 
 
 def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,
@@ -430,7 +449,11 @@ def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict
             changes["note"] = remark
         elif not same(stored, remark) and remark not in stored.splitlines():
             changes["note"] = f"{stored}\n{remark}"
-    phones = _joined_phones(result, customer.get(OTHER_PHONES), v.get("phones_other", ()))
+    current, extra = customer.get(OTHER_PHONES), v.get("phones_other", ())
+    if "mobile" in changes:
+        current = _without(current, changes["mobile"])
+        extra = [*extra, *_former_mobile(lk, customer)]
+    phones = _joined_phones(result, current, extra)
     if not same(phones, customer.get(OTHER_PHONES)):
         changes[OTHER_PHONES] = phones
     if not changes:

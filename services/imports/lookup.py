@@ -338,6 +338,14 @@ class Lookup:
     def customers_with_mobile(self, mobile: str) -> list[Row]:
         return [self.customers[i] for i in self.by_mobile.get(mobile, ())]
 
+    def mobile_of_another(self, mobile: str, customer_id: int) -> bool:
+        """Whether a customer other than `customer_id` has `mobile` as their mobile: one this
+        look-up holds as it is now (the chunk's changes made), else one stored."""
+        if any(i != customer_id for i in self.by_mobile.get(mobile, ())):
+            return True
+        return any(i != customer_id and i not in self.customers for i in self.conn.execute(
+            select(CUSTOMER.c.id).where(CUSTOMER.c.mobile == mobile)).scalars())
+
     def customers_with_dms_code(self, code: str) -> list[Row]:
         """Those stored under `code`; none being, those under its digits (same_dms_code)."""
         ids = self.by_dms_code.get(code)
