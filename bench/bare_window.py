@@ -20,8 +20,12 @@ PAGE = """SELECT customer.id, customer.code, customer.name, customer.gender, cus
 customer.city, customer.district, customer.lifecycle_stage, coalesce(v1.n, 0), vehicle.plate,
 vehicle.model, sv.day, ce.at
 FROM customer
-LEFT OUTER JOIN (SELECT customer_id, min(id) AS vid, count(*) AS n FROM vehicle
-  WHERE customer_id IN ({ids}) GROUP BY customer_id) AS v1 ON v1.customer_id = customer.id
+LEFT OUTER JOIN (SELECT customer_id, vid, n FROM (SELECT customer_id, id AS vid,
+  row_number() OVER (PARTITION BY customer_id ORDER BY active DESC, purchase_date IS NULL,
+    purchase_date DESC, id DESC) AS rank,
+  sum(CASE WHEN active THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS n
+  FROM vehicle WHERE customer_id IN ({ids})) WHERE rank = 1) AS v1
+  ON v1.customer_id = customer.id
 LEFT OUTER JOIN vehicle ON vehicle.id = v1.vid
 LEFT OUTER JOIN (SELECT customer_id, max(visit_date) AS day FROM service_visit
   WHERE customer_id IN ({ids}) GROUP BY customer_id) AS sv ON sv.customer_id = customer.id

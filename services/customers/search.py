@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, and_, func, or_, select, union
+from sqlalchemy import Connection, Select, and_, case, func, or_, select, union
 
 from models.columns import NAME_INITIALS_LENGTH, NAME_PINYIN_LENGTH, ROW_CODE
 from models.tables import (
@@ -54,12 +54,13 @@ class CustomerRow:
     city: str | None
     district: str | None
     lifecycle_stage: str | None
-    vehicles: int
-    first_plate: str | None
+    vehicles: int  # the cars the customer still owns
+    first_plate: str | None  # of the car they drive now, else of the last one they sold
     first_model: str | None
     last_visit: dt.date | None
     last_contact: dt.datetime | None
     contact_name: str | None = None  # a company's 联系人
+    only_sold: bool = False  # first_plate is of a car sold: the customer owns none now
 
 
 def _prefix_range(column, prefix: str):
@@ -186,12 +187,23 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
     """The browser's columns for `ids` (a page), in the order given."""
     if not ids:
         return []
-    first_vehicle = (
-        select(V.customer_id, func.min(V.id).label("vid"), func.count().label("n"))
+    # The car shown is the one the customer drives now: an owned car before a sold one, the
+    # latest bought first; the count is of the cars they still own.
+    ranked = (
+        select(
+            V.customer_id,
+            V.id.label("vid"),
+            func.row_number().over(
+                partition_by=V.customer_id,
+                order_by=(V.active.desc(), V.purchase_date.is_(None), V.purchase_date.desc(),
+                          V.id.desc()),
+            ).label("rank"),
+            func.sum(case((V.active, 1), else_=0)).over(partition_by=V.customer_id).label("n"),
+        )
         .where(V.customer_id.in_(ids))
-        .group_by(V.customer_id)
         .subquery()
     )
+    first_vehicle = select(ranked).where(ranked.c.rank == 1).subquery()
     last_visit = (
         select(service_visit.c.customer_id, func.max(service_visit.c.visit_date).label("day"))
         .where(service_visit.c.customer_id.in_(ids))
@@ -220,6 +232,7 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
             last_visit.c.day,
             last_contact.c.at,
             C.contact_name,
+            V.id.is_not(None) & (func.coalesce(first_vehicle.c.n, 0) == 0),
         )
         .outerjoin(first_vehicle, first_vehicle.c.customer_id == C.id)
         .outerjoin(vehicle, V.id == first_vehicle.c.vid)
@@ -228,5 +241,6 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
         .where(C.id.in_(ids))
     )
     with connect() as connection:
-        by_id = {row[0]: CustomerRow(*tuple(row)) for row in connection.execute(query)}
+        by_id = {row[0]: CustomerRow(*row[:-1], bool(row[-1]))
+                 for row in connection.execute(query)}
     return [by_id[i] for i in ids if i in by_id]

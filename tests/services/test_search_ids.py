@@ -81,3 +81,41 @@ def test_a_call_sheets_row_id_finds_its_customer(database):
     assert found(f" {second}-0160 ") == [ids[0]]
     assert found(f"{second}-9999") == []
     assert found("8765-4321") == [ids[1]]
+
+
+def test_the_list_shows_the_car_a_customer_drives_now(database):
+    """The browser's car is the latest one the customer still owns, counted among the cars they
+    own (a sold one was shown first, with "+1", for whoever bought first the car they sold);
+    a customer who sold every car shows the last one, marked sold."""
+    from models import Customer, Vehicle
+    from services.customers.search import fetch_rows
+
+    with database.sessions.begin() as s:
+        moved_on = Customer(code="C0000201", name="白兵永")
+        two_now = Customer(code="C0000202", name="陈国")
+        sold_all = Customer(code="C0000203", name="李健康")
+        s.add_all([moved_on, two_now, sold_all])
+        s.flush()
+        s.add_all([
+            Vehicle(customer_id=moved_on.id, brand="日产", model="轩逸", plate="浙AK46D4",
+                    purchase_date=dt.date(2015, 1, 25), active=False),
+            Vehicle(customer_id=moved_on.id, brand="大众", model="宝来", plate="浙A67604",
+                    purchase_date=dt.date(2019, 1, 30)),
+            Vehicle(customer_id=two_now.id, brand="丰田", model="凯美瑞", plate="粤A00001",
+                    purchase_date=dt.date(2024, 5, 1)),
+            Vehicle(customer_id=two_now.id, brand="丰田", model="雷凌", plate="粤A00002",
+                    purchase_date=dt.date(2018, 5, 1)),
+            Vehicle(customer_id=two_now.id, brand="丰田", model="RAV4", plate="粤A00003",
+                    purchase_date=None),
+            Vehicle(customer_id=sold_all.id, brand="长安", model="CS75", plate="渝B00001",
+                    purchase_date=dt.date(2012, 3, 1), active=False),
+            Vehicle(customer_id=sold_all.id, brand="长安", model="逸动", plate="渝B00002",
+                    purchase_date=dt.date(2016, 3, 1), active=False),
+        ])
+        ids = [moved_on.id, two_now.id, sold_all.id]
+    rows = fetch_rows(database.engine.connect, ids)
+    assert [(r.first_plate, r.first_model, r.vehicles, r.only_sold) for r in rows] == [
+        ("浙A67604", "宝来", 1, False),
+        ("粤A00001", "凯美瑞", 3, False),  # the latest bought; a car of no known date last
+        ("渝B00002", "逸动", 0, True),
+    ]

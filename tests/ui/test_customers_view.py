@@ -10,11 +10,12 @@ from PySide6.QtCore import QLocale, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
-from models import Customer, Vehicle
+from models import Customer, MileageReading, Vehicle
 from services.customers import profile
-from services.customers.search import find_ids
+from services.customers.search import fetch_rows, find_ids
 from tests.ui.conftest import DEMO_TODAY, shut_down
 from ui.dialogs.profile_change_dialog import ProfileChangeDialog
 from ui.table_models.customer_table import (
@@ -574,4 +575,42 @@ def test_a_cars_dates_due_are_in_view_on_an_office_screen(qtbot, demo_db, transl
     loan = heads.index("贷款到期")
     assert header.sectionViewportPosition(loan) + header.sectionSize(loan) <= \
         cars.viewport().width(), heads
+    shut_down(view, runner)
+
+
+def test_a_sold_car_comes_after_the_car_driven_now_and_says_sold(qtbot, demo_db):
+    """A customer who sold a car and bought another: the list shows the car they drive now, the
+    car tab lists it first and the sold one after it, marked, each row with its own readings."""
+    with demo_db.sessions() as s:
+        other = aliased(Vehicle)
+        owns_one = select(other.id).where(other.customer_id == Vehicle.customer_id,
+                                          other.active).exists()
+        sold = s.scalars(select(Vehicle).where(~Vehicle.active, owns_one)
+                         .order_by(Vehicle.id)).first()
+        assert sold is not None, "the demo has a customer who sold a car and owns another"
+        customer_id, sold_plate = sold.customer_id, sold.plate
+        owned = s.scalars(select(Vehicle).where(Vehicle.customer_id == customer_id,
+                                                Vehicle.active)).all()
+        latest = max(owned, key=lambda v: (v.purchase_date or dt.date.min, v.id))
+        expected = f"{latest.plate} {latest.model}" + (f" +{len(owned) - 1}"
+                                                       if len(owned) > 1 else "")
+    runner = TaskRunner()
+    view = CustomersView(demo_db, runner)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
+    model = CustomerTableModel(lambda ids: fetch_rows(demo_db.engine.connect, ids))
+    model.set_ids([customer_id])
+    assert model.data(model.index(0, COL_VEHICLE)) == expected
+    view.show_customer(customer_id)
+    qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+    cars = view.page._vehicles
+    plates = [cars.item(r, 1).text() for r in range(cars.rowCount())]
+    names = [cars.item(r, 0).text() for r in range(cars.rowCount())]
+    assert plates[-1] == sold_plate and names[-1].endswith("(sold)")
+    assert not any(n.endswith("(sold)") for n in names[:len(owned)])
+    cars.selectRow(len(plates) - 1)  # the sold car's own readings
+    with demo_db.sessions() as s:
+        readings = s.scalar(select(func.count()).select_from(MileageReading)
+                            .where(MileageReading.vehicle_id == sold.id))
+    assert view.page._readings.rowCount() == readings
     shut_down(view, runner)

@@ -125,11 +125,11 @@ class CustomerTableModel(QAbstractTableModel):
         if col == COL_AREA:
             return f"{row.city or ''}{row.district or ''}"
         if col == COL_VEHICLE:
-            if not row.vehicles:
-                return ""
             # The plate first: it says which car, and a narrow column cuts the model.
-            more = f" +{row.vehicles - 1}" if row.vehicles > 1 else ""
-            return " ".join(filter(None, (row.first_plate, row.first_model))) + more
+            car = " ".join(filter(None, (row.first_plate, row.first_model)))
+            if row.only_sold:
+                return f"{car} {self.tr('(sold)')}"
+            return car + (f" +{row.vehicles - 1}" if row.vehicles > 1 else "")
         if col == COL_STAGE:
             return label("lifecycle_stage", row.lifecycle_stage)
         if col == COL_LAST_VISIT:

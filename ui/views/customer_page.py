@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from models.profile import PROFILE_ATTRIBUTES
 from services.customers.brief import Brief
-from services.customers.detail import CustomerDetail, PurchaseInfo, VisitInfo
+from services.customers.detail import CustomerDetail, PurchaseInfo, VehicleInfo, VisitInfo
 from services.customers.profile import Change
 from services.labels import car_name
 from ui.labels import day_text, joined, label, moment_text, month_day_text
@@ -209,6 +209,7 @@ class CustomerPage(QWidget):
         self.tags_panel = tags_panel  # ui/views/customer_tags_panel.py; None: no Tags tab
         self._customer_id: int | None = None
         self._detail: CustomerDetail | None = None
+        self._cars: list[VehicleInfo] = []  # the vehicles table's rows, in its order
         self._title = QLabel()
         self._title.setObjectName("customerTitle")
         self._title.setStyleSheet("font-size: 18px; font-weight: 600;")
@@ -398,6 +399,7 @@ class CustomerPage(QWidget):
             )
             for table in self.findChildren(QTableWidget):
                 table.setRowCount(0)
+            self._cars = []
             for panel in (self.preferences_panel, self.tags_panel):
                 if panel is not None:
                     panel.show_detail(None)
@@ -406,11 +408,14 @@ class CustomerPage(QWidget):
         self._facts.setText(self._facts_text(detail))
         self._fill_profile(detail.profile_history)
         vehicle_names = {v.id: f"{v.model} {v.plate or ''}" for v in detail.vehicles}
+        # The cars the customer owns first, each sold one after them and said so.
+        self._cars = sorted(detail.vehicles, key=lambda v: not v.active)
+        sold = self.tr("(sold)")
         fill_table(
             self._vehicles,
             [
                 [
-                    car_name(v.brand, v.model),
+                    car_name(v.brand, v.model) + ("" if v.active else f" {sold}"),
                     v.plate,
                     v.purchase_date,
                     v.price_paid,
@@ -421,7 +426,7 @@ class CustomerPage(QWidget):
                     v.loan_end,
                     v.vin,
                 ]
-                for v in detail.vehicles
+                for v in self._cars
             ],
         )
         # The readings always follow the vehicle row now selected (selecting an already
@@ -594,9 +599,9 @@ class CustomerPage(QWidget):
         if self._detail is None:
             return
         rows = self._vehicles.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._detail.vehicles):
+        if not rows or rows[0].row() >= len(self._cars):
             return
-        vehicle = self._detail.vehicles[rows[0].row()]
+        vehicle = self._cars[rows[0].row()]
         fill_table(
             self._readings, [[d, km, label("source", s)] for d, km, s in reversed(vehicle.readings)]
         )
