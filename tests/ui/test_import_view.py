@@ -231,6 +231,11 @@ def test_the_wizard_imports_an_export_and_undo_takes_it_back(
     assert shown.samples.item(left, 2).text() == "Left out, for the problems beside it"
     assert shown.samples.item(left, 3).text()
     assert all(shown.samples.item(r, 2).text() for r in range(shown.samples.rowCount()))
+    # The problems cut short, whole in their tooltip, so the file's cells stay on screen.
+    assert shown.samples.item(left, 3).toolTip() == shown.samples.item(left, 3).text()
+    header, last = shown.samples.horizontalHeader(), shown.samples.columnCount() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= \
+        shown.samples.viewport().width()
     assert _counts(sqlite_database) == (0, 0)
     # The rejected rows, saved where the user says.
     target = tmp_path / "未导入.xlsx"

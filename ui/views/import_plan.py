@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -24,6 +25,7 @@ from ui.labels import label, language
 from ui.views.customer_page import fill_table, make_table
 from ui.views.import_source import HINT_STYLE
 
+COL_SAMPLE_PROBLEMS = 3
 COL_SAMPLE_VALUES = 4
 
 
@@ -77,9 +79,16 @@ class PlanPanel(QWidget):
              self.tr("In the file")],
             stretch_last=False,
         )
-        self.samples.horizontalHeader().setStretchLastSection(True)
+        # A row's problems may run to several sentences: they take the width left, cut short
+        # (whole in the tooltip and in the reasons beside), and the file's cells, which only say
+        # which row it is, a fixed width after them, so both stay on screen at 1366 px.
+        header = self.samples.horizontalHeader()
+        header.setSectionResizeMode(COL_SAMPLE_PROBLEMS, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_SAMPLE_VALUES, QHeaderView.ResizeMode.Interactive)
+        self.samples.setColumnWidth(COL_SAMPLE_VALUES,
+                                    self.samples.fontMetrics().horizontalAdvance("中" * 10))
         # The row's cells are only a reminder of which row it is; they are in the tooltip.
-        self.samples.setProperty("elidedColumns", [COL_SAMPLE_VALUES])
+        self.samples.setProperty("elidedColumns", [COL_SAMPLE_PROBLEMS, COL_SAMPLE_VALUES])
         self.save_errors = QPushButton(self.tr("Save the rows with problems as &Excel…"))
         self.save_errors.setToolTip(
             self.tr("Every row not imported, to correct and import again, and every row "
@@ -198,9 +207,9 @@ class PlanPanel(QWidget):
                              ("；" if lang == "zh" else "; ").join(reasons), cells])
         fill_table(self.samples, rows)
         for r in range(self.samples.rowCount()):
-            item = self.samples.item(r, COL_SAMPLE_VALUES)
-            if item is not None:
-                item.setToolTip(item.text())
+            for c in (COL_SAMPLE_PROBLEMS, COL_SAMPLE_VALUES):
+                if (item := self.samples.item(r, c)) is not None:
+                    item.setToolTip(item.text())
         self.save_errors.setEnabled(plan.errors_file is not None)
         if self.final:
             self.hint.setText(self.tr("To take this import back, undo batch #%1 under Past "
