@@ -3,7 +3,7 @@ learned it. Nothing is overwritten; the old value stays in the timeline."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,6 +49,11 @@ class ProfileChangeDialog(QDialog):
         self._value.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.current = QLineEdit()
         self.current.setReadOnly(True)
+        # Shown as text on the dialog, not as a box: a white box beside the new value's was
+        # taken for a field to type in.
+        self.current.setFrame(False)
+        self.current.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.current.setStyleSheet("QLineEdit { background: transparent; }")
         self.effective = date_edit()
         self.effective.setMaximumDate(QDate.currentDate())
         self.effective.setToolTip(
