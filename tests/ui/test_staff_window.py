@@ -142,6 +142,8 @@ def test_the_users_panel_passes_the_model_tester(qtmodeltester, users):
 
 def test_a_supervisor_adds_an_account(qtbot, users, demo_db, monkeypatch):
     def fill(dialog: AddUserDialog):
+        # The length a first password needs is said before it is typed, not only refused.
+        assert dialog.password.placeholderText() == "at least 6 characters"
         qtbot.keyClicks(dialog.username, "xiaoli")
         dialog.display_name.setText("小李")
         dialog.role.setCurrentIndex(dialog.role.findData("clerk"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.staff.passwords import MIN_LENGTH
 from services.store.database import Database
 from ui.tasks import TaskRunner, error_text
 
@@ -37,6 +39,14 @@ def password_edit() -> QLineEdit:
     return edit
 
 
+def new_password_edit() -> QLineEdit:
+    """A field for a new password, saying beforehand the length it must have."""
+    edit = password_edit()
+    edit.setPlaceholderText(QCoreApplication.translate("PasswordDialog", "at least %1 characters")
+                            .replace("%1", str(MIN_LENGTH)))
+    return edit
+
+
 class PasswordDialog(QDialog):
     """`save(current, new)` runs in the background when OK is pressed (current is "" unless
     `ask_current`)."""
@@ -50,7 +60,7 @@ class PasswordDialog(QDialog):
         self._save = save
         self.runner = TaskRunner(self, database_url=database.url)
         self.current = password_edit()
-        self.new = password_edit()
+        self.new = new_password_edit()
         self.repeat = password_edit()
         self.message = message_label()
         self.buttons = QDialogButtonBox(

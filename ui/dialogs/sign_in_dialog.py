@@ -20,7 +20,12 @@ from services.staff import accounts, signing
 from services.staff.permissions import Actor
 from services.store.database import Database
 from services.store.errors import RevisitError
-from ui.dialogs.password_dialog import PasswordDialog, message_label, password_edit
+from ui.dialogs.password_dialog import (
+    PasswordDialog,
+    message_label,
+    new_password_edit,
+    password_edit,
+)
 from ui.labels import database_place
 from ui.tasks import TaskRunner, error_text
 
@@ -71,7 +76,7 @@ class AccountDialog(QDialog):
         self.display_name = QLineEdit()
         self.display_name.setMaxLength(64)
         self.display_name.setPlaceholderText(display_hint)
-        self.password = password_edit()
+        self.password = new_password_edit()
         self.repeat = password_edit()
         form = QFormLayout()
         form.addRow(self.tr("&User name"), self.username)
