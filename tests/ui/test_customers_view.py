@@ -614,3 +614,26 @@ def test_a_sold_car_comes_after_the_car_driven_now_and_says_sold(qtbot, demo_db)
                             .where(MileageReading.vehicle_id == sold.id))
     assert view.page._readings.rowCount() == readings
     shut_down(view, runner)
+
+
+def test_a_table_with_nothing_on_file_says_so(qtbot, demo_db):
+    """A customer's tab with no rows says nothing is on file, not only its headers; with no
+    customer shown, it says nothing."""
+    from models import PurchaseIntent
+    from ui.widgets import empty_text
+
+    with demo_db.sessions() as s:
+        customer_id = s.scalars(select(Customer.id).where(
+            ~select(PurchaseIntent.id).where(PurchaseIntent.customer_id == Customer.id)
+            .exists()).order_by(Customer.id)).first()
+    runner = TaskRunner()
+    view = CustomersView(demo_db, runner)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
+    assert empty_text(view.page._intents) == ""
+    view.show_customer(customer_id)
+    qtbot.waitUntil(lambda: view.page.customer_id == customer_id, timeout=5000)
+    assert view.page._intents.rowCount() == 0
+    assert empty_text(view.page._intents) == "No purchase intent recorded."
+    assert view.page._vehicles.rowCount() > 0 and empty_text(view.page._vehicles) == ""
+    shut_down(view, runner)

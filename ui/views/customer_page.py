@@ -32,7 +32,7 @@ from services.customers.detail import CustomerDetail, PurchaseInfo, VehicleInfo,
 from services.customers.profile import Change
 from services.labels import car_name
 from ui.labels import day_text, joined, label, moment_text, month_day_text
-from ui.widgets import scrolling
+from ui.widgets import scrolling, when_empty
 
 
 def even_share(widths: list[int], room: int) -> int:
@@ -358,6 +358,7 @@ class CustomerPage(QWidget):
             index = self.tabs.addTab(tags_panel, self.tr("Tags"))
             self.tabs.setTabToolTip(index, self.tr("The customer's tags: add and remove them"))
             tags_panel.tags_changed.connect(self._on_tags_changed)
+        self._say_when_empty()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self._title, 1)
@@ -383,6 +384,27 @@ class CustomerPage(QWidget):
     def _on_reload_clicked(self, _link: str) -> None:
         if self._customer_id is not None:
             self.reload_requested.emit(self._customer_id)
+
+    def _say_when_empty(self) -> None:
+        """A table with no rows for the customer shown says there are none on file (only
+        headers looked like a page still loading)."""
+        empty = {
+            self._profile_now: self.tr("Nothing of the customer's life is on file yet."),
+            self._timeline: self.tr("No change recorded yet: “Record a change…” adds one."),
+            self._vehicles: self.tr("No vehicle on file."),
+            self._readings: self.tr("No km reading of this vehicle on file."),
+            self._visits: self.tr("No workshop visit on file."),
+            self._purchases: self.tr("No insurance, accessory or other purchase on file."),
+            self._surveys: self.tr("No satisfaction survey on file."),
+            self._complaints: self.tr("No complaint on file."),
+            self._contacts: self.tr(
+                "No contact logged yet: “Log a call…” in the brief records one."),
+            self._intents: self.tr("No purchase intent recorded."),
+        }
+        for table, text in empty.items():
+            when_empty(table, lambda said=text, t=table: (
+                said if self._detail is not None and (t is not self._readings or self._cars)
+                else ""))
 
     def show_detail(self, detail: CustomerDetail | None, brief: Brief | None = None) -> None:
         self.elsewhere.hide()
