@@ -35,6 +35,7 @@ from ui import tasks
 from ui.i18n import translate_error
 from ui.labels import moment_text
 from ui.tasks import TaskRunner
+from ui.widgets import when_empty
 
 BACKUP_KEYS = ("backup_folder", "backups_kept")
 
@@ -95,6 +96,9 @@ class BackupsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self._listed = False
+        when_empty(self.table, lambda: self.tr("No backup in this folder yet.")
+                   if self._listed else "")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -149,7 +153,7 @@ class BackupsPanel(QWidget):
         return text if info.ok else self.tr("%1 (damaged or not Revisit's)").replace("%1", text)
 
     def _on_listed(self, found: list[backups.BackupInfo]) -> None:
-        self._shown = found
+        self._shown, self._listed = found, True
         self.table.setRowCount(len(found))
         locale = QLocale()
         for row, info in enumerate(found):

@@ -15,6 +15,7 @@ from ui.labels import label
 from ui.tasks import DataChange, TaskRunner, changed
 from ui.views.customer_page import fill_table, make_table
 from ui.views.import_source import HINT_STYLE
+from ui.widgets import when_empty
 
 LIMIT = 200
 # What an import or its undo changes: every area showing customers, their cars and history.
@@ -42,6 +43,10 @@ class BatchesPanel(QWidget):
              self.tr("Not imported"), self.tr("State")]
         )
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
+        self._listed = False
+        when_empty(self.table, lambda: self.tr(
+            "No import yet: files imported under New import are listed here, each one batch "
+            "that can be undone.") if self._listed else "")
         self.undo = QPushButton(self.tr("&Undo this import…"))
         self.undo.setEnabled(False)
         self.undo.clicked.connect(self._on_undo_clicked)
@@ -88,7 +93,7 @@ class BatchesPanel(QWidget):
 
     def _show(self, rows: list[batches.BatchInfo]) -> None:
         selected = self.selected()
-        self.rows = list(rows)
+        self.rows, self._listed = list(rows), True
         fill_table(
             self.table,
             [
