@@ -11,7 +11,8 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QDir, QSettings, Qt, QTime, Signal
+from PySide6.QtCore import QDir, QRegularExpression, QSettings, Qt, QTime, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -118,7 +119,10 @@ class SettingsView(QWidget):
             "Printed as the sender on envelopes. Its city also places imported addresses that "
             "start with a district several cities have (南山区 is in Shenzhen and in Hegang)."))
         self.shop_postcode = QLineEdit()
-        self.shop_postcode.setInputMask("999999;_")
+        # Digits only, and no mask: a mask's "______" in the empty field looked like an error.
+        self.shop_postcode.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"\d{0,6}"), self.shop_postcode))
+        self.shop_postcode.setPlaceholderText(self.tr("six digits, e.g. 510000"))
         self.label_layout = QComboBox()
         for key in layouts():
             self.label_layout.addItem(layout_title(key, language()), key)
