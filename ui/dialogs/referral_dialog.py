@@ -30,9 +30,10 @@ class ReferralDialog(QDialog):
     def __init__(self, customer_name: str, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Record referral"))
-        self.by = QRadioButton(self.tr("%1 was introduced by").replace("%1", customer_name))
+        self.setMinimumWidth(420)  # the placeholders and a company's name whole
+        self.by = QRadioButton(self.tr("%1 was introduced by the one below").replace("%1", customer_name))
         self.introduced = QRadioButton(
-            self.tr("%1 introduced the customer").replace("%1", customer_name))
+            self.tr("%1 introduced the customer below").replace("%1", customer_name))
         self.by.setChecked(True)
         direction = QButtonGroup(self)
         direction.addButton(self.by)
