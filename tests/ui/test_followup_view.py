@@ -277,6 +277,10 @@ def test_a_failed_save_keeps_the_call_and_what_was_typed(qtbot, view, due_db, mo
 
 
 def test_the_brief_beside_each_call_is_that_customers(qtbot, view, due_db):
+    # Each queued call says the day it was promised for, not a bare date.
+    call = view.current_call()
+    assert call.due is not None
+    assert view.queue.item(0).text().endswith(f"follow up on {call.due.isoformat()}")
     for _ in range(2):
         call = view.current_call()
         qtbot.waitUntil(lambda c=call: view.brief.brief is not None

@@ -97,6 +97,7 @@ class FollowUpView(QWidget):
         self.notice.setVisible(False)
         self.queue = QListWidget()
         self.queue.setAlternatingRowColors(True)
+        self.queue.setSpacing(2)  # each call's two lines apart from the next call's
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 18px; font-weight: 600;")
@@ -373,7 +374,8 @@ class FollowUpView(QWidget):
         self.queue.clear()
         for call in self._calls:
             code = f"[{call.row_code}] " if call.row_code else ""
-            when = fmt(call.due) if call.due else label("purpose", call.purpose)
+            when = (self.tr("follow up on %1").replace("%1", fmt(call.due)) if call.due
+                    else label("purpose", call.purpose))
             item = QListWidgetItem(
                 f"{code}{call.who}  {call.mobile or ''}\n{call.vehicle}  ·  {when}"
             )
