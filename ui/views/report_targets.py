@@ -47,10 +47,10 @@ class TargetsTab(QWidget):
         self.save = QPushButton(self.tr("Save targets"))
         self.save.setEnabled(False)
         self.save.clicked.connect(self._on_save_clicked)
-        hint = QLabel(self.tr("Targets per week, scaled to the period; 0 means no target. "
-                              "Only a supervisor can change them.") if not can_edit else
-                      self.tr("Targets per week, scaled to the period; 0 means no target. "
-                              "The first row is every caller's default; a supervisor has "
+        hint = QLabel(self.tr("Targets per week, scaled to the period; — (typed as 0) means no "
+                              "target. Only a supervisor can change them.") if not can_edit else
+                      self.tr("Targets per week, scaled to the period; — (typed as 0) means no "
+                              "target. The first row is every caller's default; a supervisor has "
                               "targets only when given their own."))
         hint.setWordWrap(True)
         # The stored targets not used as stored (written by SQL or an older copy), a sentence
