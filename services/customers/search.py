@@ -241,6 +241,6 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
         .where(C.id.in_(ids))
     )
     with connect() as connection:
-        by_id = {row[0]: CustomerRow(*row[:-1], bool(row[-1]))
+        by_id = {row[0]: CustomerRow(*row[:-1], only_sold=bool(row[-1]))  # type: ignore[misc]
                  for row in connection.execute(query)}
     return [by_id[i] for i in ids if i in by_id]

@@ -31,7 +31,8 @@ class ReferralDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Record referral"))
         self.setMinimumWidth(420)  # the placeholders and a company's name whole
-        self.by = QRadioButton(self.tr("%1 was introduced by the one below").replace("%1", customer_name))
+        self.by = QRadioButton(
+            self.tr("%1 was introduced by the one below").replace("%1", customer_name))
         self.introduced = QRadioButton(
             self.tr("%1 introduced the customer below").replace("%1", customer_name))
         self.by.setChecked(True)
