@@ -21,7 +21,9 @@ A row is stored against the member its row code names only when the customer cod
 printed beside it are that member's: a code typed over, two codes swapped, or a list printed
 from another database (whose run #2 is another list) would otherwise put an outcome on the
 wrong customer. A file whose rows nearly all do not match is refused whole, before anything
-is stored. A customer erased since (at their request) gets nothing back.
+is stored; so is one without both its 客户编号 and 姓名 columns, whose rows could not be
+checked (services/lists/outcome_file.py). A customer erased since (at their request) gets
+nothing back.
 
 A file is stored a chunk of rows per transaction, so other staff's edits never wait long
 behind a big file. Each row's event is keyed by its member's row id, day and outcome, so a read
