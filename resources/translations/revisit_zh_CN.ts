@@ -4,27 +4,27 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="77"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="82"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="78"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="83"/>
         <source>&amp;Display name</source>
         <translation>显示名称(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="81"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="86"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="82"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="87"/>
         <source>&amp;Repeat password</source>
         <translation>再次输入密码(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="88"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="93"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -162,166 +162,171 @@
 <context>
     <name>BackupsPanel</name>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="56"/>
+        <location filename="../../ui/views/backups_panel.py" line="57"/>
         <source>Empty: a backups folder beside the database file</source>
         <translation>留空：数据库文件旁的 backups 文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="57"/>
+        <location filename="../../ui/views/backups_panel.py" line="58"/>
         <source>C&amp;hoose…</source>
         <translation>选择(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="64"/>
+        <location filename="../../ui/views/backups_panel.py" line="65"/>
         <source>Save &amp;backup settings</source>
         <translation>保存备份设置(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="77"/>
+        <location filename="../../ui/views/backups_panel.py" line="78"/>
         <source>Backup folder (every PC)</source>
         <translation>备份文件夹（所有电脑）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="78"/>
+        <location filename="../../ui/views/backups_panel.py" line="79"/>
         <source>Automatic backups kept</source>
         <translation>保留的自动备份数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="82"/>
+        <location filename="../../ui/views/backups_panel.py" line="83"/>
         <source>Revisit backs up the database once a day and before every upgrade, import and erase; the oldest automatic backups are deleted beyond the number kept. Backups made with “Back up now” are kept until you delete them.</source>
         <translation>回访每天备份一次数据库，并在每次升级、导入和擦除之前备份；自动备份超过保留数时删除最早的。用“立即备份”做的备份会一直保留，直到您自己删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="86"/>
+        <location filename="../../ui/views/backups_panel.py" line="87"/>
         <source>A PostgreSQL database is backed up on its server (pg_dump -Fc, restored with pg_restore). “Back up now” runs pg_dump on this PC when PostgreSQL&apos;s client tools are installed.</source>
         <translation>PostgreSQL 数据库在其服务器上备份（pg_dump -Fc，用 pg_restore 恢复）。本机装有 PostgreSQL 客户端工具时，“立即备份”会在本机运行 pg_dump。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="93"/>
+        <location filename="../../ui/views/backups_panel.py" line="94"/>
         <source>Made</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="93"/>
+        <location filename="../../ui/views/backups_panel.py" line="94"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="93"/>
+        <location filename="../../ui/views/backups_panel.py" line="94"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="101"/>
+        <location filename="../../ui/views/backups_panel.py" line="100"/>
+        <source>No backup in this folder yet.</source>
+        <translation>此文件夹中还没有备份。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/backups_panel.py" line="105"/>
         <source>Back up &amp;now</source>
         <translation>立即备份(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="103"/>
+        <location filename="../../ui/views/backups_panel.py" line="107"/>
         <source>&amp;Restore…</source>
         <translation>恢复(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="108"/>
+        <location filename="../../ui/views/backups_panel.py" line="112"/>
         <source>Restore a PostgreSQL database on its server with pg_restore.</source>
         <translation>请在服务器上用 pg_restore 恢复 PostgreSQL 数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="142"/>
+        <location filename="../../ui/views/backups_panel.py" line="146"/>
         <source>Daily</source>
         <translation>每日</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="143"/>
+        <location filename="../../ui/views/backups_panel.py" line="147"/>
         <source>Before an upgrade</source>
         <translation>升级前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="144"/>
+        <location filename="../../ui/views/backups_panel.py" line="148"/>
         <source>Before an import</source>
         <translation>导入前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="145"/>
+        <location filename="../../ui/views/backups_panel.py" line="149"/>
         <source>Before an erase</source>
         <translation>擦除前</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="146"/>
+        <location filename="../../ui/views/backups_panel.py" line="150"/>
         <source>Backed up by hand</source>
         <translation>手动备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="147"/>
+        <location filename="../../ui/views/backups_panel.py" line="151"/>
         <source>Replaced by a restore</source>
         <translation>恢复时被替换</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="149"/>
+        <location filename="../../ui/views/backups_panel.py" line="153"/>
         <source>%1 (damaged or not Revisit&apos;s)</source>
         <translation>%1（已损坏或不是回访的备份）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="178"/>
+        <location filename="../../ui/views/backups_panel.py" line="182"/>
         <source>Choose the backup folder</source>
         <translation>选择备份文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="196"/>
+        <location filename="../../ui/views/backups_panel.py" line="200"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="201"/>
+        <location filename="../../ui/views/backups_panel.py" line="205"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="209"/>
+        <location filename="../../ui/views/backups_panel.py" line="213"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="210"/>
+        <location filename="../../ui/views/backups_panel.py" line="214"/>
         <source>Reload the backup settings now?</source>
         <translation>现在重新载入备份设置吗？</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="267"/>
-        <location filename="../../ui/views/backups_panel.py" line="219"/>
+        <location filename="../../ui/views/backups_panel.py" line="223"/>
         <source>Backing up the database</source>
         <translation>正在备份数据库</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="259"/>
-        <location filename="../../ui/views/backups_panel.py" line="222"/>
+        <location filename="../../ui/views/backups_panel.py" line="226"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="238"/>
+        <location filename="../../ui/views/backups_panel.py" line="242"/>
         <source>Choose a backup to restore</source>
         <translation>选择要恢复的备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="239"/>
+        <location filename="../../ui/views/backups_panel.py" line="243"/>
         <source>Revisit backups (*.bak *.sqlite3);;All files (*)</source>
         <translation>回访备份 (*.bak *.sqlite3);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="244"/>
-        <location filename="../../ui/views/backups_panel.py" line="247"/>
-        <location filename="../../ui/views/backups_panel.py" line="268"/>
+        <location filename="../../ui/views/backups_panel.py" line="248"/>
+        <location filename="../../ui/views/backups_panel.py" line="251"/>
+        <location filename="../../ui/views/backups_panel.py" line="272"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="245"/>
+        <location filename="../../ui/views/backups_panel.py" line="249"/>
         <source>Wait until the work in progress has finished, then restore.</source>
         <translation>请等正在进行的工作完成后再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="248"/>
+        <location filename="../../ui/views/backups_panel.py" line="252"/>
         <source>Put the backup %1 in place of the database?
 
 Everything saved after it was made is replaced; the current database is kept as a backup first. Revisit must be closed on every other PC. Afterwards Revisit closes here; open it again to work with the restored database.</source>
@@ -330,17 +335,17 @@ Everything saved after it was made is replaced; the current database is kept as 
 该备份之后保存的所有内容都会被替换；当前数据库会先另存为一份备份。其他所有电脑上的回访必须先关闭。完成后本机的回访会关闭，请重新打开以使用恢复后的数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="262"/>
+        <location filename="../../ui/views/backups_panel.py" line="266"/>
         <source>Restoring a backup</source>
         <translation>正在恢复备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="265"/>
+        <location filename="../../ui/views/backups_panel.py" line="269"/>
         <source>The database it replaced is kept as %1.</source>
         <translation>被替换的数据库已保存为 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/backups_panel.py" line="269"/>
+        <location filename="../../ui/views/backups_panel.py" line="273"/>
         <source>The backup %1 is now the database. %2
 
 Revisit closes now; open it again to work with the restored database.</source>
@@ -352,184 +357,189 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>BatchesPanel</name>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>Batch</source>
         <translation>批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>Imported</source>
         <translation>导入时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="40"/>
+        <location filename="../../ui/views/import_batches.py" line="41"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="41"/>
+        <location filename="../../ui/views/import_batches.py" line="42"/>
         <source>Rows</source>
         <translation>行数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="41"/>
+        <location filename="../../ui/views/import_batches.py" line="42"/>
         <source>New</source>
         <translation>新增</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="41"/>
+        <location filename="../../ui/views/import_batches.py" line="42"/>
         <source>Updated</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="41"/>
+        <location filename="../../ui/views/import_batches.py" line="42"/>
         <source>Unchanged</source>
         <translation>未变</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="42"/>
+        <location filename="../../ui/views/import_batches.py" line="43"/>
         <source>Not imported</source>
         <translation>未导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="42"/>
+        <location filename="../../ui/views/import_batches.py" line="43"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="45"/>
+        <location filename="../../ui/views/import_batches.py" line="48"/>
+        <source>No import yet: files imported under New import are listed here, each one batch that can be undone.</source>
+        <translation>还没有导入记录：在“新建导入”中导入的文件会列在这里，每个文件为一批，可以撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/import_batches.py" line="50"/>
         <source>&amp;Undo this import…</source>
         <translation>撤销这次导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="50"/>
+        <location filename="../../ui/views/import_batches.py" line="55"/>
         <source>Undo deletes what the import created and puts back the values it changed. Undo later imports of the same records first.</source>
         <translation>撤销会删除该次导入新建的内容，并恢复其修改过的值。如果之后还导入过相同记录，请先撤销后面的导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="53"/>
+        <location filename="../../ui/views/import_batches.py" line="58"/>
         <source>Only a supervisor may undo an import.</source>
         <translation>只有主管可以撤销导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="86"/>
+        <location filename="../../ui/views/import_batches.py" line="91"/>
         <source>Loading past imports</source>
         <translation>正在加载以往导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="119"/>
+        <location filename="../../ui/views/import_batches.py" line="124"/>
         <source>This import stopped part-way (the connection to the database was lost or ended, or its program stopped) and took back what it had written: nothing of it is stored. Nobody undid it; import the file again if it is wanted.</source>
         <translation>这次导入中途停止（与数据库的连接断开或被结束，或程序被关闭），已把写入的内容撤回：没有保存任何数据。这不是有人撤销的；如仍需要，请重新导入该文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="124"/>
+        <location filename="../../ui/views/import_batches.py" line="129"/>
         <source>Undone except the customers colleagues had worked on since: %1 rows of this import stay with them.</source>
         <translation>已撤销，但保留了同事此后跟进过的客户：本次导入的 %1 条记录随这些客户保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="133"/>
+        <location filename="../../ui/views/import_batches.py" line="138"/>
         <source>This import stopped before its last rows; import #%1 of the same file completed it. Undoing #%1 undoes this one too.</source>
         <translation>该次导入在最后几行之前停止；同一文件的第 %1 号导入已将其补完。撤销第 %1 号导入时会一并撤销此次导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="138"/>
+        <location filename="../../ui/views/import_batches.py" line="143"/>
         <source>This import stopped before its last rows (its program was closed or killed); the rows counted here are stored. Import the file again to finish it (undoing that import then undoes this one too), or undo it.</source>
         <translation>该次导入在最后几行之前停止（程序被关闭或被终止）；此处统计的行已存入。再次导入该文件即可补完（之后撤销那次导入时会一并撤销此次），也可以撤销此次导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="149"/>
+        <location filename="../../ui/views/import_batches.py" line="154"/>
         <source>interrupted, not stored</source>
         <translation>中途中断，未保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="151"/>
+        <location filename="../../ui/views/import_batches.py" line="156"/>
         <source>partly undone %1</source>
         <translation>%1 部分撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="154"/>
+        <location filename="../../ui/views/import_batches.py" line="159"/>
         <source>undone %1</source>
         <translation>已撤销 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="156"/>
+        <location filename="../../ui/views/import_batches.py" line="161"/>
         <source>completed by #%1</source>
         <translation>已由 #%1 补完</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="157"/>
+        <location filename="../../ui/views/import_batches.py" line="162"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="178"/>
+        <location filename="../../ui/views/import_batches.py" line="183"/>
         <source>Reading import #%1</source>
         <translation>正在读取导入 #%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="202"/>
+        <location filename="../../ui/views/import_batches.py" line="207"/>
         <source>Undoing import #%1</source>
         <translation>正在撤销导入 #%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="227"/>
+        <location filename="../../ui/views/import_batches.py" line="232"/>
         <source>%n customer(s) this import created have been worked on since (a call, a list, a profile change): %1. They are kept, with what the import created for them, and the rest of the import is undone.</source>
         <translation>
             <numerusform>本次导入新建的客户中有 %n 位此后已有人跟进（电话、名单或资料修改）：%1。这些客户及导入为他们新建的记录将保留，导入的其余部分撤销。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="231"/>
+        <location filename="../../ui/views/import_batches.py" line="236"/>
         <source>Undo the rest, &amp;keep these customers</source>
         <translation>撤销其余部分，保留这些客户(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="245"/>
+        <location filename="../../ui/views/import_batches.py" line="250"/>
         <source>Undo import #%1 of “%2” (%3)? What it created (%4 new rows) is deleted and the values it changed in %5 rows are put back as they were.</source>
         <translation>撤销“%2”的导入 #%1（%3）？该次导入新建的内容（%4 行新增）将被删除，%5 行中被修改的值将恢复原样。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="257"/>
+        <location filename="../../ui/views/import_batches.py" line="262"/>
         <source>It completed the stopped import %1 of the same file, which is undone with it.</source>
         <translation>它补完了同一文件中途停止的导入 %1，该导入将一并撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="210"/>
-        <location filename="../../ui/views/import_batches.py" line="224"/>
+        <location filename="../../ui/views/import_batches.py" line="215"/>
+        <location filename="../../ui/views/import_batches.py" line="229"/>
         <source>Undo an import</source>
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="264"/>
+        <location filename="../../ui/views/import_batches.py" line="269"/>
         <source>Import #%1 undone: %2 rows deleted, %3 values put back.</source>
         <translation>导入 #%1 已撤销：删除 %2 行，恢复 %3 个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="268"/>
+        <location filename="../../ui/views/import_batches.py" line="273"/>
         <source>The stopped import %1 it completed was undone with it.</source>
         <translation>它补完的中途停止的导入 %1 已一并撤销。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="271"/>
+        <location filename="../../ui/views/import_batches.py" line="276"/>
         <source>%n value(s) changed by hand since were left as they are.</source>
         <translation>
             <numerusform>其间手工修改过的 %n 个值保持不变。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_batches.py" line="276"/>
+        <location filename="../../ui/views/import_batches.py" line="281"/>
         <source>Kept %n customer(s) worked on since (%1), with %2 rows of the import.</source>
         <translation>
             <numerusform>保留了此后有人跟进的 %n 位客户（%1），以及本次导入的 %2 条记录。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_batches.py" line="285"/>
+        <location filename="../../ui/views/import_batches.py" line="290"/>
         <source>Undo of import #%1 cancelled; the import is as it was.</source>
         <translation>已取消撤销导入 #%1，该导入保持原样。</translation>
     </message>
@@ -609,7 +619,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/brief_view.py" line="108"/>
         <source>Declined repair…</source>
-        <translation>建议维修…</translation>
+        <translation>记录未做维修…</translation>
     </message>
     <message>
         <location filename="../../ui/views/brief_view.py" line="111"/>
@@ -1353,427 +1363,482 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>CustomerPage</name>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="229"/>
+        <location filename="../../ui/views/customer_page.py" line="230"/>
         <source>Record a change…</source>
         <translation>记录变更…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="231"/>
+        <location filename="../../ui/views/customer_page.py" line="232"/>
         <source>Record what changed (married, new job, km…) with its date and source (Ctrl+E)</source>
         <translation>记录客户的变化（结婚、换工作、里程…）及日期和来源（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="234"/>
+        <location filename="../../ui/views/customer_page.py" line="235"/>
         <source>Erase…</source>
         <translation>擦除…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="236"/>
+        <location filename="../../ui/views/customer_page.py" line="237"/>
         <source>Erase this customer&apos;s personal data on their request (supervisors; cannot be undone)</source>
         <translation>应客户要求擦除其个人信息（主管操作，不可撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="240"/>
+        <location filename="../../ui/views/customer_page.py" line="241"/>
         <source>Details and cars…</source>
         <translation>资料与车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="242"/>
+        <location filename="../../ui/views/customer_page.py" line="243"/>
         <source>Record a new mobile or phone, a new address, a contact person, the name put right, a birthday, a car bought or sold, a km reading</source>
         <translation>记录新手机或电话、新地址、联系人、更正姓名、生日、买入或卖出的车辆、里程读数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="252"/>
+        <location filename="../../ui/views/customer_page.py" line="253"/>
         <source>Brief</source>
         <translation>简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="253"/>
-        <location filename="../../ui/views/customer_page.py" line="257"/>
+        <location filename="../../ui/views/customer_page.py" line="254"/>
+        <location filename="../../ui/views/customer_page.py" line="258"/>
         <source>Attribute</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="253"/>
+        <location filename="../../ui/views/customer_page.py" line="254"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="253"/>
+        <location filename="../../ui/views/customer_page.py" line="254"/>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="256"/>
+        <location filename="../../ui/views/customer_page.py" line="257"/>
         <source>Effective</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="258"/>
+        <location filename="../../ui/views/customer_page.py" line="259"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="259"/>
-        <location filename="../../ui/views/customer_page.py" line="286"/>
+        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="287"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="260"/>
+        <location filename="../../ui/views/customer_page.py" line="261"/>
         <source>Recorded</source>
         <translation>记录时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="261"/>
+        <location filename="../../ui/views/customer_page.py" line="262"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="267"/>
+        <location filename="../../ui/views/customer_page.py" line="268"/>
         <source>Profile</source>
         <translation>客户画像</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="271"/>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
-        <location filename="../../ui/views/customer_page.py" line="297"/>
+        <location filename="../../ui/views/customer_page.py" line="272"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="272"/>
+        <location filename="../../ui/views/customer_page.py" line="273"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="282"/>
+        <location filename="../../ui/views/customer_page.py" line="283"/>
         <source>VIN</source>
         <translation>车架号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="273"/>
+        <location filename="../../ui/views/customer_page.py" line="274"/>
         <source>Bought</source>
         <translation>购车日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="222"/>
+        <location filename="../../ui/views/customer_page.py" line="223"/>
         <source>This customer was just changed on another PC. &lt;a href=&quot;reload&quot;&gt;Show the latest&lt;/a&gt;</source>
         <translation>这位客户刚在其他电脑上有更新。&lt;a href=&quot;reload&quot;&gt;显示最新&lt;/a&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="274"/>
+        <location filename="../../ui/views/customer_page.py" line="275"/>
         <source>Price paid</source>
         <translation>成交价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="275"/>
+        <location filename="../../ui/views/customer_page.py" line="276"/>
         <source>Payment</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="276"/>
+        <location filename="../../ui/views/customer_page.py" line="277"/>
         <source>Insurance until</source>
         <translation>保险到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="277"/>
+        <location filename="../../ui/views/customer_page.py" line="278"/>
         <source>Warranty until</source>
         <translation>质保到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="278"/>
+        <location filename="../../ui/views/customer_page.py" line="279"/>
         <source>Inspection due</source>
         <translation>年检到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="279"/>
+        <location filename="../../ui/views/customer_page.py" line="280"/>
         <source>Loan ends</source>
         <translation>贷款到期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="286"/>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
-        <location filename="../../ui/views/customer_page.py" line="297"/>
-        <location filename="../../ui/views/customer_page.py" line="306"/>
-        <location filename="../../ui/views/customer_page.py" line="340"/>
+        <location filename="../../ui/views/customer_page.py" line="287"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="307"/>
+        <location filename="../../ui/views/customer_page.py" line="341"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="286"/>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="287"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
         <source>Km</source>
         <translation>里程（公里）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="290"/>
+        <location filename="../../ui/views/customer_page.py" line="291"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="292"/>
-        <location filename="../../ui/views/customer_page.py" line="297"/>
+        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="293"/>
+        <location filename="../../ui/views/customer_page.py" line="294"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="297"/>
+        <location filename="../../ui/views/customer_page.py" line="298"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="298"/>
+        <location filename="../../ui/views/customer_page.py" line="299"/>
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="303"/>
+        <location filename="../../ui/views/customer_page.py" line="304"/>
         <source>Spending</source>
         <translation>到店消费</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="307"/>
+        <location filename="../../ui/views/customer_page.py" line="308"/>
         <source>Overall</source>
         <translation>总体评分</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="308"/>
+        <location filename="../../ui/views/customer_page.py" line="309"/>
         <source>Repair quality</source>
         <translation>维修质量</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="309"/>
+        <location filename="../../ui/views/customer_page.py" line="310"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="310"/>
+        <location filename="../../ui/views/customer_page.py" line="311"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="311"/>
+        <location filename="../../ui/views/customer_page.py" line="312"/>
         <source>Attitude</source>
         <translation>接待态度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="312"/>
+        <location filename="../../ui/views/customer_page.py" line="313"/>
         <source>Comment</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="315"/>
+        <location filename="../../ui/views/customer_page.py" line="316"/>
         <source>Surveys</source>
         <translation>满意度调查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="318"/>
+        <location filename="../../ui/views/customer_page.py" line="319"/>
         <source>Opened</source>
         <translation>投诉日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="319"/>
+        <location filename="../../ui/views/customer_page.py" line="320"/>
         <source>Topic</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="320"/>
+        <location filename="../../ui/views/customer_page.py" line="321"/>
         <source>Resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="321"/>
+        <location filename="../../ui/views/customer_page.py" line="322"/>
         <source>Resolved on</source>
         <translation>解决日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="322"/>
+        <location filename="../../ui/views/customer_page.py" line="323"/>
         <source>How</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="325"/>
+        <location filename="../../ui/views/customer_page.py" line="326"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="328"/>
+        <location filename="../../ui/views/customer_page.py" line="329"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="329"/>
+        <location filename="../../ui/views/customer_page.py" line="330"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="330"/>
+        <location filename="../../ui/views/customer_page.py" line="331"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="331"/>
+        <location filename="../../ui/views/customer_page.py" line="332"/>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="332"/>
+        <location filename="../../ui/views/customer_page.py" line="333"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="333"/>
+        <location filename="../../ui/views/customer_page.py" line="334"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="334"/>
+        <location filename="../../ui/views/customer_page.py" line="335"/>
         <source>What they said</source>
         <translation>客户反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="337"/>
+        <location filename="../../ui/views/customer_page.py" line="338"/>
         <source>Contacts</source>
         <translation>联系记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="341"/>
+        <location filename="../../ui/views/customer_page.py" line="342"/>
         <source>Strength</source>
         <translation>意向强度</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="342"/>
+        <location filename="../../ui/views/customer_page.py" line="343"/>
         <source>Window</source>
         <translation>预计购买时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="343"/>
+        <location filename="../../ui/views/customer_page.py" line="344"/>
         <source>Expected price</source>
         <translation>预期价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="344"/>
+        <location filename="../../ui/views/customer_page.py" line="345"/>
         <source>Models</source>
         <translation>意向车型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="345"/>
+        <location filename="../../ui/views/customer_page.py" line="346"/>
         <source>Why</source>
         <translation>购车原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="348"/>
+        <location filename="../../ui/views/customer_page.py" line="349"/>
         <source>Intent</source>
         <translation>购车意向</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="352"/>
+        <location filename="../../ui/views/customer_page.py" line="353"/>
         <source>Preferences</source>
         <translation>联系偏好与同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="354"/>
+        <location filename="../../ui/views/customer_page.py" line="355"/>
         <source>Contact preferences, marketing consent and do-not-contact</source>
         <translation>联系偏好、营销同意和勿扰设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="357"/>
+        <location filename="../../ui/views/customer_page.py" line="358"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="358"/>
+        <location filename="../../ui/views/customer_page.py" line="359"/>
         <source>The customer&apos;s tags: add and remove them</source>
         <translation>客户的标签：添加和移除</translation>
     </message>
     <message>
+        <location filename="../../ui/views/customer_page.py" line="392"/>
+        <source>Nothing of the customer&apos;s life is on file yet.</source>
+        <translation>还没有记录客户的任何画像信息。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="393"/>
+        <source>No change recorded yet: “Record a change…” adds one.</source>
+        <translation>还没有变更记录：点“记录变更…”添加。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="394"/>
+        <source>No vehicle on file.</source>
+        <translation>没有车辆记录。</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/customer_page.py" line="395"/>
+        <source>No km reading of this vehicle on file.</source>
+        <translation>这辆车没有里程记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="396"/>
+        <source>No workshop visit on file.</source>
+        <translation>没有到店维修保养记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="397"/>
+        <source>No insurance, accessory or other purchase on file.</source>
+        <translation>没有保险、精品或其他消费记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="398"/>
+        <source>No satisfaction survey on file.</source>
+        <translation>没有满意度调查记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="399"/>
+        <source>No complaint on file.</source>
+        <translation>没有投诉记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="401"/>
+        <source>No contact logged yet: “Log a call…” in the brief records one.</source>
+        <translation>还没有联系记录：在“简报”中点“记录通话…”添加。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="402"/>
+        <source>No purchase intent recorded.</source>
+        <translation>没有购车意向记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="418"/>
         <source>No customer selected</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="397"/>
+        <location filename="../../ui/views/customer_page.py" line="420"/>
         <source>Pick a customer in the list (↓ from the search field goes into it).</source>
         <translation>请在左侧列表中选择一位客户（在搜索框按 ↓ 可进入列表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="513"/>
+        <location filename="../../ui/views/customer_page.py" line="435"/>
+        <source>(sold)</source>
+        <translation>（已售出）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/customer_page.py" line="540"/>
         <source>%1 (not yet taken off a purchase)</source>
         <translation>%1（尚未冲抵消费）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="516"/>
+        <location filename="../../ui/views/customer_page.py" line="543"/>
         <source>%1 (%2 refunded)</source>
         <translation>%1（已退 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="524"/>
+        <location filename="../../ui/views/customer_page.py" line="551"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="529"/>
+        <location filename="../../ui/views/customer_page.py" line="556"/>
         <source>next service %1</source>
         <translation>下次保养 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="528"/>
+        <location filename="../../ui/views/customer_page.py" line="555"/>
         <source>%1 or %2</source>
         <translation>%1 或 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="536"/>
+        <location filename="../../ui/views/customer_page.py" line="563"/>
         <source>birthday %1 (year not known)</source>
         <translation>生日 %1（年份不详）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="542"/>
+        <location filename="../../ui/views/customer_page.py" line="569"/>
         <source>marketing consent given</source>
         <translation>已同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="543"/>
+        <location filename="../../ui/views/customer_page.py" line="570"/>
         <source>no marketing consent</source>
         <translation>未同意营销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="544"/>
+        <location filename="../../ui/views/customer_page.py" line="571"/>
         <source>marketing consent not asked</source>
         <translation>未询问营销同意</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="547"/>
+        <location filename="../../ui/views/customer_page.py" line="574"/>
         <source>DMS no. %1</source>
         <translation>DMS 客户编号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="548"/>
+        <location filename="../../ui/views/customer_page.py" line="575"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="534"/>
+        <location filename="../../ui/views/customer_page.py" line="561"/>
         <source>born %1</source>
         <translation>生于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="551"/>
+        <location filename="../../ui/views/customer_page.py" line="578"/>
         <source>no mobile</source>
         <translation>无手机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/customer_page.py" line="555"/>
+        <location filename="../../ui/views/customer_page.py" line="582"/>
         <source>owner: %1</source>
         <translation>负责人：%1</translation>
     </message>
@@ -1834,6 +1899,11 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/table_models/customer_table.py" line="109"/>
         <source>contact person: %1</source>
         <translation>联系人：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/table_models/customer_table.py" line="131"/>
+        <source>(sold)</source>
+        <translation>（已售出）</translation>
     </message>
 </context>
 <context>
@@ -1967,7 +2037,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/customers_view.py" line="631"/>
         <source>Reload opens the form again with their value as “Now” and what you typed kept in it, to save yours after theirs or cancel. Cancel drops what you typed.</source>
-        <translation>“重新载入”会重新打开表单：“当前值”显示对方的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
+        <translation>“重新载入”会重新打开表单：“当前值”显示同事保存的值，您输入的内容仍保留在表单里，可以在其后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
 </context>
 <context>
@@ -1975,7 +2045,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="77"/>
         <source>Owners by replacement-matrix cell (vehicles; change since a month earlier)</source>
-        <translation>置换矩阵各格车主（车辆；与一个月前相比）</translation>
+        <translation>换车九宫格各格车主（车辆；与一个月前相比）</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_dashboard.py" line="79"/>
@@ -2800,27 +2870,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>FirstSupervisorDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="166"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="171"/>
         <source>Create the first supervisor</source>
         <translation>创建首位主管</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="169"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="174"/>
         <source>Nobody can sign in to this database yet. Create the first supervisor account: supervisors add the other staff in Settings and may change shared settings, delete segments and save files with full phone numbers.</source>
         <translation>此数据库还没有可登录的账号。请创建首位主管账号：主管可在“设置”中添加其他员工，并可修改共享设置、删除分群、保存含完整手机号的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="173"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="178"/>
         <source>e.g. wangli</source>
         <translation>例如 wangli</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="173"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="178"/>
         <source>e.g. 王丽</source>
         <translation>例如 王丽</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="175"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="180"/>
         <source>Create and sign in</source>
         <translation>创建并登录</translation>
     </message>
@@ -2843,221 +2913,226 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="111"/>
+        <location filename="../../ui/views/followup_view.py" line="112"/>
         <source>Key %1, or Alt+%1 while typing</source>
         <translation>按 %1；正在输入文字时按 Alt+%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="123"/>
+        <location filename="../../ui/views/followup_view.py" line="124"/>
         <source>Do not call again for this purpose (sets a phone do-not-contact)</source>
         <translation>不再为此目的致电（设为电话勿扰）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="135"/>
+        <location filename="../../ui/views/followup_view.py" line="136"/>
         <source>What did they say? e.g. just married, wants a bigger car</source>
         <translation>客户说了什么？例如：刚结婚，想换个大点的车</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="139"/>
+        <location filename="../../ui/views/followup_view.py" line="140"/>
         <source>Call again on</source>
         <translation>再次致电</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="147"/>
+        <location filename="../../ui/views/followup_view.py" line="148"/>
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="156"/>
+        <location filename="../../ui/views/followup_view.py" line="157"/>
         <source>not asked</source>
         <translation>未询问</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="157"/>
+        <location filename="../../ui/views/followup_view.py" line="158"/>
         <source> km</source>
         <translation> 公里</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="161"/>
+        <location filename="../../ui/views/followup_view.py" line="162"/>
         <source>The car the km reading is of</source>
         <translation>这个里程读数所属的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="163"/>
+        <location filename="../../ui/views/followup_view.py" line="164"/>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="176"/>
+        <location filename="../../ui/views/followup_view.py" line="177"/>
         <source>When the call was made: now, or the day and time on the paper sheet when typing calls up later</source>
         <translation>通话时间：默认为现在；事后按纸质跟进表录入时，请改为表上的日期和时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="178"/>
+        <location filename="../../ui/views/followup_view.py" line="179"/>
         <source>Save and next (Ctrl+Enter)</source>
         <translation>保存并下一个（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="182"/>
+        <location filename="../../ui/views/followup_view.py" line="183"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="184"/>
+        <location filename="../../ui/views/followup_view.py" line="185"/>
         <source>Called &amp;at</source>
         <translation>通话时间(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="191"/>
+        <location filename="../../ui/views/followup_view.py" line="192"/>
         <source>&amp;Feedback</source>
         <translation>客户反馈(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="192"/>
+        <location filename="../../ui/views/followup_view.py" line="193"/>
         <source>Next follow-up</source>
         <translation>下次跟进</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="196"/>
+        <location filename="../../ui/views/followup_view.py" line="197"/>
         <source>&amp;Km now</source>
         <translation>当前里程(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="203"/>
+        <location filename="../../ui/views/followup_view.py" line="204"/>
         <source>&amp;Profile change</source>
         <translation>画像变更(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="224"/>
+        <location filename="../../ui/views/followup_view.py" line="225"/>
         <source>Caller:</source>
         <translation>回访员：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="322"/>
+        <location filename="../../ui/views/followup_view.py" line="323"/>
         <source>All calls</source>
         <translation>全部电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="323"/>
+        <location filename="../../ui/views/followup_view.py" line="324"/>
         <source>Promised follow-ups</source>
         <translation>约定回访</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="326"/>
+        <location filename="../../ui/views/followup_view.py" line="327"/>
         <source>List #%1 %2 (%3)</source>
         <translation>名单 #%1 %2（%3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="344"/>
+        <location filename="../../ui/views/followup_view.py" line="345"/>
         <source>Loading calls</source>
         <translation>正在加载待拨电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="358"/>
+        <location filename="../../ui/views/followup_view.py" line="359"/>
         <source>List #%1 %2 was withdrawn; your other calls are listed.</source>
         <translation>名单 #%1 %2 已撤回：下面列出您其余的电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="360"/>
+        <location filename="../../ui/views/followup_view.py" line="361"/>
         <source>List #%1 %2 has no calls left to make; your other calls are listed.</source>
         <translation>名单 #%1 %2 的电话已全部拨完：下面列出您其余的电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="390"/>
+        <location filename="../../ui/views/followup_view.py" line="377"/>
+        <source>follow up on %1</source>
+        <translation>约定 %1 跟进</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/followup_view.py" line="392"/>
         <source>No longer in your queue: what you typed stays until you save it or open another call.</source>
         <translation>这通电话已不在您的待拨列表中：您填写的内容保留，直到保存或打开其他电话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="416"/>
+        <location filename="../../ui/views/followup_view.py" line="418"/>
         <source>%n call(s) to make</source>
         <translation>
             <numerusform>待拨 %n 个电话</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/followup_view.py" line="418"/>
+        <location filename="../../ui/views/followup_view.py" line="420"/>
         <source>; the first %n are listed</source>
         <translation>
             <numerusform>，下面列出前 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="420"/>
+        <location filename="../../ui/views/followup_view.py" line="422"/>
         <source> (choose a list to see all of its calls)</source>
         <translation>（选择一份名单可查看其全部电话）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="453"/>
+        <location filename="../../ui/views/followup_view.py" line="455"/>
         <source>No calls due. Well done.</source>
         <translation>没有待拨的电话，辛苦了！</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="455"/>
+        <location filename="../../ui/views/followup_view.py" line="457"/>
         <source>Calls come here when a call list is made with this caller among its callers (Lists), and on the day a follow-up set after a call is due.</source>
         <translation>在“名单”中生成电话名单并选中此回访员时，名单中的电话会出现在这里；通话后设定的下次跟进到期当天，也会出现在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="459"/>
+        <location filename="../../ui/views/followup_view.py" line="461"/>
         <source>no number to call</source>
         <translation>无可拨打的号码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="468"/>
+        <location filename="../../ui/views/followup_view.py" line="470"/>
         <source>%1 (was %2, from the suggestion)</source>
         <translation>%1（原为 %2，来自建议）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="472"/>
+        <location filename="../../ui/views/followup_view.py" line="474"/>
         <source>best time: %1</source>
         <translation>最佳时间：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="474"/>
+        <location filename="../../ui/views/followup_view.py" line="476"/>
         <source>attempt %1</source>
         <translation>第 %1 次拨打</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="478"/>
+        <location filename="../../ui/views/followup_view.py" line="480"/>
         <source>To raise: %1</source>
         <translation>本次要点：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="501"/>
+        <location filename="../../ui/views/followup_view.py" line="503"/>
         <source>Loading the brief</source>
         <translation>正在载入简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="528"/>
+        <location filename="../../ui/views/followup_view.py" line="530"/>
         <source>the call&apos;s car</source>
         <translation>本次通话的车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="561"/>
+        <location filename="../../ui/views/followup_view.py" line="563"/>
         <source>now: %1</source>
         <translation>现为：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="562"/>
+        <location filename="../../ui/views/followup_view.py" line="564"/>
         <source>not recorded</source>
         <translation>未记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="609"/>
+        <location filename="../../ui/views/followup_view.py" line="611"/>
         <source>Pick an outcome first: keys 1 … 6</source>
         <translation>请先选择结果：按键 1 … 6</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="615"/>
+        <location filename="../../ui/views/followup_view.py" line="617"/>
         <source>The customer&apos;s profile is still loading; nothing was saved: save again once it shows the value recorded now beside the change.</source>
         <translation>客户画像仍在加载，未保存：请等变更旁显示当前记录的值后再保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="658"/>
+        <location filename="../../ui/views/followup_view.py" line="660"/>
         <source>Saved for %1: %2</source>
         <translation>已保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/views/followup_view.py" line="650"/>
+        <location filename="../../ui/views/followup_view.py" line="652"/>
         <source>Saving call</source>
         <translation>正在保存通话结果</translation>
     </message>
@@ -3439,7 +3514,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/intervals_panel.py" line="166"/>
         <source>Changed</source>
-        <translation>修改</translation>
+        <translation>修改时间</translation>
     </message>
     <message>
         <location filename="../../ui/views/intervals_panel.py" line="177"/>
@@ -3500,7 +3575,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/intervals_panel.py" line="310"/>
         <source>Reload shows the intervals as they are now and opens this dialog again with what you typed, to save it over theirs or cancel. Cancel drops what you typed.</source>
-        <translation>“重新载入”会显示当前保存的保养间隔，并重新打开此对话框，保留您输入的内容，可以在对方修改之后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
+        <translation>“重新载入”会显示当前保存的保养间隔，并重新打开此对话框，保留您输入的内容，可以在同事修改之后保存您的值，也可以取消。若选“取消”，您输入的内容将被放弃。</translation>
     </message>
     <message>
         <location filename="../../ui/views/intervals_panel.py" line="334"/>
@@ -4582,22 +4657,27 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ui/dialogs/password_dialog.py" line="63"/>
+        <location filename="../../ui/dialogs/password_dialog.py" line="45"/>
+        <source>at least %1 characters</source>
+        <translation>至少 %1 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/password_dialog.py" line="73"/>
         <source>&amp;Current password</source>
         <translation>当前密码(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/password_dialog.py" line="64"/>
+        <location filename="../../ui/dialogs/password_dialog.py" line="74"/>
         <source>&amp;New password</source>
         <translation>新密码(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/password_dialog.py" line="65"/>
+        <location filename="../../ui/dialogs/password_dialog.py" line="75"/>
         <source>&amp;Repeat new password</source>
         <translation>再次输入新密码(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/password_dialog.py" line="82"/>
+        <location filename="../../ui/dialogs/password_dialog.py" line="92"/>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
     </message>
@@ -4605,164 +4685,164 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>PlanPanel</name>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="42"/>
+        <location filename="../../ui/views/import_plan.py" line="44"/>
         <source>New</source>
         <translation>新增</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="43"/>
+        <location filename="../../ui/views/import_plan.py" line="45"/>
         <source>Updated</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="44"/>
+        <location filename="../../ui/views/import_plan.py" line="46"/>
         <source>Unchanged</source>
         <translation>未变</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="45"/>
+        <location filename="../../ui/views/import_plan.py" line="47"/>
         <source>Not imported</source>
         <translation>未导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="73"/>
-        <location filename="../../ui/views/import_plan.py" line="74"/>
+        <location filename="../../ui/views/import_plan.py" line="75"/>
+        <location filename="../../ui/views/import_plan.py" line="76"/>
         <source>Rows</source>
         <translation>行数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="73"/>
+        <location filename="../../ui/views/import_plan.py" line="75"/>
         <source>Why rows are not imported</source>
         <translation>未导入原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="74"/>
+        <location filename="../../ui/views/import_plan.py" line="76"/>
         <source>Corrected or noted (rows imported)</source>
         <translation>已更正或已备注（行已导入）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="76"/>
+        <location filename="../../ui/views/import_plan.py" line="78"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="76"/>
+        <location filename="../../ui/views/import_plan.py" line="78"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="76"/>
+        <location filename="../../ui/views/import_plan.py" line="78"/>
         <source>What happens</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="76"/>
+        <location filename="../../ui/views/import_plan.py" line="78"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="77"/>
+        <location filename="../../ui/views/import_plan.py" line="79"/>
         <source>In the file</source>
         <translation>文件中的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="83"/>
+        <location filename="../../ui/views/import_plan.py" line="92"/>
         <source>Save the rows with problems as &amp;Excel…</source>
         <translation>将有问题的行保存为 Excel(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="85"/>
+        <location filename="../../ui/views/import_plan.py" line="94"/>
         <source>Every row not imported, to correct and import again, and every row imported with a note (a value left out or corrected), each with its original row number and the reasons</source>
         <translation>每一条未导入的行（改正后可再次导入），以及每一条已导入但有提示的行（某个值被舍弃或更正），都带原行号和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="90"/>
+        <location filename="../../ui/views/import_plan.py" line="99"/>
         <source>&amp;Run the dry run again</source>
         <translation>重新试导入(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="104"/>
+        <location filename="../../ui/views/import_plan.py" line="113"/>
         <source>First rows of each result</source>
         <translation>各结果的前几行</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_plan.py" line="155"/>
+        <location filename="../../ui/views/import_plan.py" line="164"/>
         <source>Import #%1 stored: %2, %n row(s).</source>
         <translation>
             <numerusform>导入批次 #%1 已保存：%2，共 %n 行。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_plan.py" line="158"/>
+        <location filename="../../ui/views/import_plan.py" line="167"/>
         <source>Dry run of %1: %n row(s). Nothing was written.</source>
         <translation>
             <numerusform>试导入 %1：共 %n 行。未写入任何数据。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="167"/>
+        <location filename="../../ui/views/import_plan.py" line="176"/>
         <source>This file was imported before (%1). Importing it again changes only what differs from the database now.</source>
         <translation>此文件以前导入过（%1）。再次导入只会更改与当前数据库不同的内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="173"/>
+        <location filename="../../ui/views/import_plan.py" line="182"/>
         <source>This import completes the stopped import %1 of the same file: the rows that one stored are counted here as unchanged, and undoing this import undoes it too.</source>
         <translation>此次导入补完了同一文件中途停止的导入 %1：那次已存入的行在此计为无变化，撤销此次导入时会一并撤销那次。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/import_plan.py" line="180"/>
+        <location filename="../../ui/views/import_plan.py" line="189"/>
         <source>%n stored customer(s) would get another name: rows of the file matched them by mobile or VIN under a name that sounds the same (张叁 for 张三). If that is another person, go back and match by the same name and mobile.</source>
         <translation>
             <numerusform>%n 位已有客户将被改名：文件中的行按手机号或车架号匹配到了他们，但姓名写法不同（读音相同，如“张叁”与“张三”）。如果是另一个人，请返回上一步，改为按“姓名和手机都相同”匹配。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="195"/>
+        <location filename="../../ui/views/import_plan.py" line="204"/>
         <source>Left out, for the problems beside it</source>
         <translation>不导入，原因见右侧问题</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="206"/>
+        <location filename="../../ui/views/import_plan.py" line="215"/>
         <source>To take this import back, undo batch #%1 under Past imports.</source>
         <translation>如需撤回本次导入，请在“以往导入”中撤销批次 #%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="210"/>
+        <location filename="../../ui/views/import_plan.py" line="219"/>
         <source>No row can be imported: correct the file or the columns first.</source>
         <translation>没有可导入的行：请先更正文件或列对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="218"/>
+        <location filename="../../ui/views/import_plan.py" line="227"/>
         <source>customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="219"/>
+        <location filename="../../ui/views/import_plan.py" line="228"/>
         <source>vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="220"/>
+        <location filename="../../ui/views/import_plan.py" line="229"/>
         <source>km readings</source>
         <translation>公里数记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="233"/>
+        <location filename="../../ui/views/import_plan.py" line="242"/>
         <source>Created: %1</source>
         <translation>已新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="233"/>
+        <location filename="../../ui/views/import_plan.py" line="242"/>
         <source>Would create: %1</source>
         <translation>将新建：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="236"/>
+        <location filename="../../ui/views/import_plan.py" line="245"/>
         <source>Changed: %1</source>
         <translation>已更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/import_plan.py" line="236"/>
+        <location filename="../../ui/views/import_plan.py" line="245"/>
         <source>Would change: %1</source>
         <translation>将更改：%1</translation>
     </message>
@@ -4807,7 +4887,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/preferences_panel.py" line="116"/>
         <source>Days</source>
-        <translation>日期</translation>
+        <translation>星期</translation>
     </message>
     <message>
         <location filename="../../ui/views/preferences_panel.py" line="117"/>
@@ -4827,12 +4907,12 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/preferences_panel.py" line="132"/>
         <source>Consent &amp;given</source>
-        <translation>已同意(&amp;G)</translation>
+        <translation>记录同意(&amp;G)</translation>
     </message>
     <message>
         <location filename="../../ui/views/preferences_panel.py" line="133"/>
         <source>Consent &amp;withdrawn</source>
-        <translation>已撤回同意(&amp;W)</translation>
+        <translation>记录撤回同意(&amp;W)</translation>
     </message>
     <message>
         <location filename="../../ui/views/preferences_panel.py" line="136"/>
@@ -5019,67 +5099,67 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>输入新值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="55"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="60"/>
         <source>The day it became true, e.g. the wedding day; today if they did not say</source>
         <translation>实际发生变化的日期，例如结婚那天；客户没说就填今天</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="60"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="65"/>
         <source>Where we learned it</source>
         <translation>我们从哪里得知</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="63"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="68"/>
         <source>What they said, e.g. just married, wants a bigger car</source>
         <translation>客户原话，例如：刚结婚，想换大车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="69"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="74"/>
         <source>That is already the value now: there is nothing to record.</source>
         <translation>当前已经是这个值，无需记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="80"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="85"/>
         <source>&amp;Attribute</source>
         <translation>属性(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="81"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="86"/>
         <source>Now</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="82"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="87"/>
         <source>&amp;New value</source>
         <translation>新值(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="85"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="90"/>
         <source>&amp;Effective from</source>
         <translation>生效日期(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="86"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="91"/>
         <source>&amp;Source</source>
         <translation>来源(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="87"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="92"/>
         <source>N&amp;ote</source>
         <translation>备注(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="118"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="123"/>
         <source>Someone else recorded the same value meanwhile: “Now” shows it, nothing is left to save.</source>
         <translation>其间已有他人记录了相同的值：“当前值”即为此值，无需再保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="122"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="127"/>
         <source>Someone else changed this meanwhile: “Now” shows their value. What you typed is kept below: save it to record yours after theirs, or cancel to leave theirs.</source>
-        <translation>其间有他人修改了此项：“当前值”显示的是对方的值。您输入的内容保留在下方：保存即在其后记录您的值，取消则保留对方的值。</translation>
+        <translation>其间有他人修改了此项：“当前值”显示的是同事保存的值。您输入的内容保留在下方：保存即在其后记录您的值，取消则保留同事保存的值。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/profile_change_dialog.py" line="133"/>
+        <location filename="../../ui/dialogs/profile_change_dialog.py" line="138"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -5435,77 +5515,77 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>记录转介绍</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="33"/>
-        <source>%1 was introduced by</source>
-        <translation>%1 的介绍人</translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs/referral_dialog.py" line="35"/>
-        <source>%1 introduced the customer</source>
-        <translation>%1 介绍了该客户</translation>
+        <source>%1 was introduced by the one below</source>
+        <translation>下面这位是 %1 的介绍人</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="41"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="37"/>
+        <source>%1 introduced the customer below</source>
+        <translation>%1 介绍来了下面这位客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="43"/>
         <source>a customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="42"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="44"/>
         <source>a member of staff</source>
         <translation>员工</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="43"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="45"/>
         <source>an association or company</source>
         <translation>协会或单位</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="51"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="53"/>
         <source>e.g. same chamber of commerce, brought a friend</source>
         <translation>例如：同一商会，带朋友来看车</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="55"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="57"/>
         <source>&amp;Who</source>
         <translation>介绍人(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="57"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="59"/>
         <source>&amp;Introduced on</source>
         <translation>介绍日期(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="58"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="60"/>
         <source>&amp;Note</source>
         <translation>备注(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="83"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="85"/>
         <source>Customer &amp;code</source>
         <translation>客户编号(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="84"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="86"/>
         <source>Staff &amp;name</source>
         <translation>员工姓名(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="85"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="87"/>
         <source>&amp;Organisation</source>
         <translation>单位(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="88"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="90"/>
         <source>e.g. C0001234</source>
         <translation>例如 C0001234</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="89"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="91"/>
         <source>user name or name, e.g. 陈丽</source>
         <translation>用户名或姓名，例如 陈丽</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral_dialog.py" line="90"/>
+        <location filename="../../ui/dialogs/referral_dialog.py" line="92"/>
         <source>e.g. Wenzhou Chamber of Commerce</source>
         <translation>例如：温州商会</translation>
     </message>
@@ -5573,12 +5653,12 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/reports_view.py" line="64"/>
         <source>Whole department</source>
-        <translation>全部门</translation>
+        <translation>整个部门</translation>
     </message>
     <message>
         <location filename="../../ui/views/reports_view.py" line="68"/>
         <source>Monday report (PDF)…</source>
-        <translation>周一报表（PDF）…</translation>
+        <translation>每周报告（PDF）…</translation>
     </message>
     <message>
         <location filename="../../ui/views/reports_view.py" line="70"/>
@@ -6074,7 +6154,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/segments_view.py" line="504"/>
         <source>Reload opens the segment as it is stored now: the filter you changed is dropped. Cancel keeps your filter here, to look at theirs first or to save yours under another name.</source>
-        <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看对方的改动，或用另一个名称保存您的条件。</translation>
+        <translation>“重新载入”会打开该分群现在保存的样子，您改动的筛选条件将被丢弃。“取消”则保留您的筛选条件，可先查看同事的改动，或用另一个名称保存您的条件。</translation>
     </message>
     <message>
         <location filename="../../ui/views/segments_view.py" line="508"/>
@@ -6219,264 +6299,269 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="86"/>
+        <location filename="../../ui/views/settings_view.py" line="87"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="88"/>
+        <location filename="../../ui/views/settings_view.py" line="89"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="93"/>
+        <location filename="../../ui/views/settings_view.py" line="94"/>
         <source>Where Revisit first suggests saving lists, call sheets and labels</source>
         <translation>保存名单、回访单和标签时默认打开的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="95"/>
+        <location filename="../../ui/views/settings_view.py" line="96"/>
         <source>&amp;Choose…</source>
         <translation>选择(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="100"/>
+        <location filename="../../ui/views/settings_view.py" line="101"/>
         <source>Export folder</source>
         <translation>导出文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="101"/>
+        <location filename="../../ui/views/settings_view.py" line="102"/>
         <source>Change my &amp;password…</source>
         <translation>修改我的密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="108"/>
+        <location filename="../../ui/views/settings_view.py" line="109"/>
         <source>Signed in as</source>
         <translation>当前用户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="112"/>
+        <location filename="../../ui/views/settings_view.py" line="113"/>
         <source>The shop&apos;s name, as printed on envelopes and in texts</source>
         <translation>门店名称，印在信封和短信、微信消息中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="116"/>
+        <location filename="../../ui/views/settings_view.py" line="117"/>
         <source>Province, city, district, street</source>
         <translation>省、市、区、街道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="118"/>
+        <location filename="../../ui/views/settings_view.py" line="119"/>
         <source>Printed as the sender on envelopes. Its city also places imported addresses that start with a district several cities have (南山区 is in Shenzhen and in Hegang).</source>
         <translation>打印在信封上作为寄件人地址。导入的地址若以多个城市都有的区名开头（如南山区，深圳和鹤岗都有），按这里的城市归属。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="126"/>
+        <location filename="../../ui/views/settings_view.py" line="125"/>
+        <source>six digits, e.g. 510000</source>
+        <translation>六位数字，如 510000</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/settings_view.py" line="130"/>
         <source>【shop name】, as registered with the SMS vendor</source>
         <translation>【店名】，与短信平台报备的签名一致</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="128"/>
+        <location filename="../../ui/views/settings_view.py" line="132"/>
         <source>Counted in every SMS&apos;s length, e.g. 【某某丰田】</source>
         <translation>计入每条短信的字数，例如【某某丰田】</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="130"/>
+        <location filename="../../ui/views/settings_view.py" line="134"/>
         <source>Marketing SMS must say how to refuse, e.g. 回T退订</source>
         <translation>营销短信必须注明退订方式，例如：回T退订</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="133"/>
+        <location filename="../../ui/views/settings_view.py" line="137"/>
         <source>Generic file</source>
         <translation>通用文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="134"/>
+        <location filename="../../ui/views/settings_view.py" line="138"/>
         <source>Aliyun</source>
         <translation>阿里云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="135"/>
+        <location filename="../../ui/views/settings_view.py" line="139"/>
         <source>Huawei Cloud</source>
         <translation>华为云</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="142"/>
+        <location filename="../../ui/views/settings_view.py" line="146"/>
         <source> yuan per part</source>
         <translation> 元/条</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="144"/>
+        <location filename="../../ui/views/settings_view.py" line="148"/>
         <source>What the SMS vendor charges for one billed part (70 characters, or 67 in a longer message); the estimate before an SMS file is written uses it</source>
         <translation>短信平台每计费一条的价格（70 字一条，长短信每 67 字一条）；生成短信文件前的费用估算使用此价格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="159"/>
-        <location filename="../../ui/views/settings_view.py" line="160"/>
-        <location filename="../../ui/views/settings_view.py" line="161"/>
+        <location filename="../../ui/views/settings_view.py" line="163"/>
+        <location filename="../../ui/views/settings_view.py" line="164"/>
+        <location filename="../../ui/views/settings_view.py" line="165"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="166"/>
+        <location filename="../../ui/views/settings_view.py" line="170"/>
         <source>&amp;Save shared settings</source>
         <translation>保存共享设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="172"/>
+        <location filename="../../ui/views/settings_view.py" line="176"/>
         <source>Shared by every PC on this database</source>
         <translation>使用此数据库的所有电脑共享</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="175"/>
+        <location filename="../../ui/views/settings_view.py" line="179"/>
         <source>Shop name</source>
         <translation>门店名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="176"/>
+        <location filename="../../ui/views/settings_view.py" line="180"/>
         <source>Shop phone</source>
         <translation>门店电话</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="177"/>
+        <location filename="../../ui/views/settings_view.py" line="181"/>
         <source>Shop address (envelope sender)</source>
         <translation>门店地址（信封寄件人）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="178"/>
+        <location filename="../../ui/views/settings_view.py" line="182"/>
         <source>Shop postcode</source>
         <translation>门店邮编</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="179"/>
+        <location filename="../../ui/views/settings_view.py" line="183"/>
         <source>Label sheet</source>
         <translation>标签纸规格</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="180"/>
+        <location filename="../../ui/views/settings_view.py" line="184"/>
         <source>SMS signature</source>
         <translation>短信签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="181"/>
+        <location filename="../../ui/views/settings_view.py" line="185"/>
         <source>SMS opt-out text</source>
         <translation>短信退订提示</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="182"/>
+        <location filename="../../ui/views/settings_view.py" line="186"/>
         <source>SMS vendor file layout</source>
         <translation>短信平台文件格式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="183"/>
+        <location filename="../../ui/views/settings_view.py" line="187"/>
         <source>SMS price per part</source>
         <translation>短信单价（每条）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="184"/>
+        <location filename="../../ui/views/settings_view.py" line="188"/>
         <source>Marketing SMS only between</source>
         <translation>营销短信发送时段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="185"/>
+        <location filename="../../ui/views/settings_view.py" line="189"/>
         <source>Do not contact again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="186"/>
+        <location filename="../../ui/views/settings_view.py" line="190"/>
         <source>Unanswered calls come back after</source>
         <translation>未接通电话重拨间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="187"/>
+        <location filename="../../ui/views/settings_view.py" line="191"/>
         <source>Switch to SMS or mail after days of failed calls</source>
         <translation>电话几天未接通后改用短信或邮寄</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="197"/>
+        <location filename="../../ui/views/settings_view.py" line="201"/>
         <source>Only a supervisor may change these settings.</source>
         <translation>只有主管可以修改这些设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="200"/>
+        <location filename="../../ui/views/settings_view.py" line="204"/>
         <source>Database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="206"/>
+        <location filename="../../ui/views/settings_view.py" line="210"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="207"/>
+        <location filename="../../ui/views/settings_view.py" line="211"/>
         <source>Schema revision</source>
         <translation>数据库结构版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="219"/>
+        <location filename="../../ui/views/settings_view.py" line="223"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="223"/>
+        <location filename="../../ui/views/settings_view.py" line="227"/>
         <source>Staff accounts</source>
         <translation>员工账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="227"/>
+        <location filename="../../ui/views/settings_view.py" line="231"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="230"/>
+        <location filename="../../ui/views/settings_view.py" line="234"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="233"/>
+        <location filename="../../ui/views/settings_view.py" line="237"/>
         <source>Service intervals</source>
         <translation>保养间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="236"/>
+        <location filename="../../ui/views/settings_view.py" line="240"/>
         <source>Suggestion rules</source>
         <translation>建议规则</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="308"/>
+        <location filename="../../ui/views/settings_view.py" line="312"/>
         <source>Saving settings</source>
         <translation>正在保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="315"/>
+        <location filename="../../ui/views/settings_view.py" line="319"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="323"/>
+        <location filename="../../ui/views/settings_view.py" line="327"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="325"/>
+        <location filename="../../ui/views/settings_view.py" line="329"/>
         <source>Reload the settings now? Your changes that were not saved are lost.</source>
         <translation>现在重新载入设置吗？未保存的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="328"/>
+        <location filename="../../ui/views/settings_view.py" line="332"/>
         <source>Reloaded; make your change again.</source>
         <translation>已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="332"/>
+        <location filename="../../ui/views/settings_view.py" line="336"/>
         <source>The new language applies when Revisit restarts.</source>
         <translation>新语言将在回访重新启动后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="339"/>
+        <location filename="../../ui/views/settings_view.py" line="343"/>
         <source>Change my password</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/settings_view.py" line="344"/>
+        <location filename="../../ui/views/settings_view.py" line="348"/>
         <source>Password changed</source>
         <translation>密码已修改</translation>
     </message>
@@ -6633,42 +6718,42 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="103"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="108"/>
         <source>Sign in to Revisit</source>
         <translation>登录回访</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="108"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="113"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="110"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="115"/>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="114"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="119"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="115"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="120"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="133"/>
         <source>Type your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="151"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="156"/>
         <source>Choose your own password</source>
         <translation>设置您自己的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in_dialog.py" line="152"/>
+        <location filename="../../ui/dialogs/sign_in_dialog.py" line="157"/>
         <source>A supervisor set your password. Choose your own now; only you will know it.</source>
         <translation>您的密码由主管设置。请现在设置您自己的密码，只有您本人知道。</translation>
     </message>
@@ -6723,12 +6808,12 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/sms_preview_panel.py" line="206"/>
         <source>%1 messages, %2 billed parts: about ¥%3 at ¥%4 per part</source>
-        <translation>%1 个号码，计费 %2 条：按每条 ¥%4 约 ¥%3</translation>
+        <translation>%1 个号码，计费 %2 条：每条 ¥%4，约 ¥%3</translation>
     </message>
     <message>
         <location filename="../../ui/views/sms_preview_panel.py" line="211"/>
         <source>Parts per message: %1; the longest is %2 characters</source>
-        <translation>每个号码条数：%1；最长 %2 字</translation>
+        <translation>每人短信条数：%1；最长 %2 字</translation>
     </message>
     <message>
         <location filename="../../ui/views/sms_preview_panel.py" line="213"/>
@@ -7035,7 +7120,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     <message>
         <location filename="../../ui/views/suggestion_rules_panel.py" line="276"/>
         <source>Reload shows the rules as they are stored now: your changes not saved yet are dropped. Cancel keeps your changes here, to compare them with theirs first.</source>
-        <translation>“重新载入”显示当前保存的规则，您尚未保存的修改将被丢弃。“取消”则保留您的修改，可先与对方的修改对照。</translation>
+        <translation>“重新载入”显示当前保存的规则，您尚未保存的修改将被丢弃。“取消”则保留您的修改，可先与同事的修改对照。</translation>
     </message>
     <message>
         <location filename="../../ui/views/suggestion_rules_panel.py" line="279"/>
@@ -7361,13 +7446,13 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/report_targets.py" line="50"/>
-        <source>Targets per week, scaled to the period; 0 means no target. Only a supervisor can change them.</source>
-        <translation>每周目标，按所选期间折算；0 表示无目标。只有主管可以修改。</translation>
+        <source>Targets per week, scaled to the period; — (typed as 0) means no target. Only a supervisor can change them.</source>
+        <translation>每周目标，按所选期间折算；“—”（输入 0）表示无目标。只有主管可以修改。</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_targets.py" line="52"/>
-        <source>Targets per week, scaled to the period; 0 means no target. The first row is every caller&apos;s default; a supervisor has targets only when given their own.</source>
-        <translation>每周目标，按所选期间折算；0 表示无目标。第一行是所有回访员的默认目标；主管只有在单独设定时才有目标。</translation>
+        <source>Targets per week, scaled to the period; — (typed as 0) means no target. The first row is every caller&apos;s default; a supervisor has targets only when given their own.</source>
+        <translation>每周目标，按所选期间折算；“—”（输入 0）表示无目标。第一行是所有回访员的默认目标；主管只有在单独设定时才有目标。</translation>
     </message>
     <message>
         <location filename="../../ui/views/report_targets.py" line="88"/>
@@ -7567,7 +7652,7 @@ Revisit closes now; open it again to work with the restored database.</source>
         <location filename="../../ui/views/sms_preview_panel.py" line="268"/>
         <source>%n message(s) to paste, one for each WeChat member with a value for every merge field.</source>
         <translation>
-            <numerusform>%n 条待粘贴的消息，每位所有合并字段都有值的微信客户一条。</numerusform>
+            <numerusform>%n 条待粘贴的消息：每位微信客户一条（缺少消息所需资料的客户除外）。</numerusform>
         </translation>
     </message>
     <message>
@@ -7637,57 +7722,57 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>{user} has no password yet; a supervisor sets one in Settings (Staff accounts) or with `user passwd {user}`.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="383"/>
+        <location filename="../../ui/error_messages.py" line="385"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="384"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="401"/>
+        <location filename="../../ui/error_messages.py" line="403"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="394"/>
+        <location filename="../../ui/error_messages.py" line="396"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="400"/>
+        <location filename="../../ui/error_messages.py" line="402"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="405"/>
+        <location filename="../../ui/error_messages.py" line="407"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="407"/>
+        <location filename="../../ui/error_messages.py" line="409"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -7697,12 +7782,12 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="408"/>
+        <location filename="../../ui/error_messages.py" line="410"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="410"/>
+        <location filename="../../ui/error_messages.py" line="412"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
@@ -7717,62 +7802,62 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="238"/>
+        <location filename="../../ui/error_messages.py" line="240"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="244"/>
+        <location filename="../../ui/error_messages.py" line="246"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="245"/>
+        <location filename="../../ui/error_messages.py" line="247"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="260"/>
+        <location filename="../../ui/error_messages.py" line="262"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="261"/>
+        <location filename="../../ui/error_messages.py" line="263"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="262"/>
+        <location filename="../../ui/error_messages.py" line="264"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="258"/>
+        <location filename="../../ui/error_messages.py" line="260"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="265"/>
+        <location filename="../../ui/error_messages.py" line="267"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="266"/>
+        <location filename="../../ui/error_messages.py" line="268"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="267"/>
+        <location filename="../../ui/error_messages.py" line="269"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="259"/>
+        <location filename="../../ui/error_messages.py" line="261"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="268"/>
+        <location filename="../../ui/error_messages.py" line="270"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
@@ -7882,52 +7967,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="270"/>
+        <location filename="../../ui/error_messages.py" line="272"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="284"/>
+        <location filename="../../ui/error_messages.py" line="286"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="285"/>
+        <location filename="../../ui/error_messages.py" line="287"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="286"/>
+        <location filename="../../ui/error_messages.py" line="288"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="287"/>
+        <location filename="../../ui/error_messages.py" line="289"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="294"/>
+        <location filename="../../ui/error_messages.py" line="296"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="295"/>
+        <location filename="../../ui/error_messages.py" line="297"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="290"/>
+        <location filename="../../ui/error_messages.py" line="292"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="291"/>
+        <location filename="../../ui/error_messages.py" line="293"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="292"/>
+        <location filename="../../ui/error_messages.py" line="294"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
@@ -8723,101 +8808,111 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="227"/>
+        <source>{path} has no 客户编号 or 姓名 column (sheet {sheet}), so its rows cannot be checked against the list&apos;s customers (a list printed from another database would put its outcomes on this database&apos;s customers): put one of them back as the list was printed and read the file again; nothing was stored.</source>
+        <translation>{path} 没有“客户编号”或“姓名”列（工作表 {sheet}），无法核对每行是否是名单上的客户（若是从另一个数据库打印的名单，结果会记到本数据库的客户名下）：请按打印时的样子恢复其中一列后重新读取；未保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="228"/>
+        <source>{path} has the column {header} twice (sheet {sheet}, columns {columns}), so which of them is a row&apos;s {header} cannot be told: keep one, moving what was typed into the other into it, and read the file again; nothing was stored.</source>
+        <translation>{path} 中“{header}”列出现了两次（工作表 {sheet}，第 {columns} 列），无法判断哪一列是该行的{header}：请只保留一列，把另一列中填写的内容移过去后重新读取；未保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, because the disk holding {where} is full; those stay stored: free some space on that disk, then read the same file again to finish it (nothing is stored twice).</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，因为存放 {where} 的磁盘已满；已保存的保持不变：请清理该磁盘的空间后，再读一次该文件即可完成（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="228"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, because the database {where} became busy with another person&apos;s or program&apos;s work; those stay stored: when the database is free, read the same file again to finish it (nothing is stored twice).</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，因为数据库 {where} 正忙于其他人或程序的操作；已保存的保持不变：等数据库空闲后，再读一次该文件即可完成（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="229"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, and those stay stored: read the same file again to finish it (nothing is stored twice). What stopped it: {reason}</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，已保存的保持不变：再读一次该文件即可完成（不会重复保存）。中断原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="231"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>There is no read-back #{number}; `revisit list readbacks` lists them.</source>
         <translation>没有第 {number} 次读回；`revisit list readbacks` 可列出全部读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="232"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>Read-back #{number} was done before Revisit kept what a read stored, so it cannot be undone here; correct its contacts on the customers&apos; pages.</source>
         <translation>第 {number} 次读回发生在 Revisit 记录读回内容之前，无法在此撤销；请在客户页面更正其联系记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="233"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>Only a supervisor or the person who read a file back may undo the read; {user} is neither.</source>
         <translation>只有主管或读入该文件的人可以撤销读回；{user} 都不是。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="234"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>Read-back #{number} was undone already; reading the file again stores it again.</source>
         <translation>第 {number} 次读回已撤销；再次读入该文件会重新保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="235"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>Read-back #{number} ({file}) was not undone: what it stored for {count} customer(s) was changed since by a later read or on screen ({names}); look at them on their pages first.</source>
         <translation>第 {number} 次读回（{file}）未撤销：它为 {count} 位客户保存的内容之后又被后来的读回或屏幕登记改动（{names}）；请先在客户页面查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="276"/>
+        <location filename="../../ui/error_messages.py" line="278"/>
         <source>The stored {measure} of {whom} is {stored}, which is not valid; no target is used instead.</source>
         <translation>已存储的{whom}的{measure}为 {stored}，不是有效值；现按无目标处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>Backing up {where} to {target} failed: the disk is full. Free some space or choose another backup folder; the database itself was not changed.</source>
         <translation>将 {where} 备份到 {target} 失败：磁盘已满。请腾出一些空间或选择其他备份文件夹；数据库本身没有改变。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="361"/>
         <source>The backup folder {folder} cannot be used ({reason}: {where}); choose a folder that exists or can be made, and can be written. Nothing was saved.</source>
         <translation>备份文件夹 {folder} 无法使用（{reason}：{where}）；请选择一个已存在或可以新建、并且可以写入的文件夹。未保存任何设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
+        <location filename="../../ui/error_messages.py" line="364"/>
         <source>The backup {target} already exists; nothing was written over it. Choose another file name, or replace it on purpose (db backup --replace).</source>
         <translation>备份 {target} 已存在，未覆盖它。请换一个文件名，或明确要求替换它（db backup --replace）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
+        <location filename="../../ui/error_messages.py" line="365"/>
         <source>Backing up {where} failed: the folder {folder} cannot be written ({reason}). The database itself was not changed.</source>
         <translation>备份 {where} 失败：无法写入文件夹 {folder}（{reason}）。数据库本身没有改变。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>The folder {folder} is read-only, so the database {where} cannot be opened, not even to read it: SQLite makes two working files beside the database to open it. Ask whoever looks after this PC to let you write to that folder, or open a copy kept in a folder you may write to.</source>
         <translation>文件夹 {folder} 是只读的，所以数据库 {where} 无法打开，连查看也不行：SQLite 打开数据库时要在它旁边建立两个工作文件。请让这台电脑的管理人员允许您写入该文件夹，或打开存放在您可写入的文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="394"/>
         <source>The disk holding {where} reported an error while Revisit read or wrote the database; nothing was changed. Check the disk, or the connection to the shared folder, and try again.</source>
         <translation>存放 {where} 的磁盘在 Revisit 读写数据库时报错；未做任何修改。请检查磁盘或与共享文件夹的连接，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="426"/>
+        <location filename="../../ui/error_messages.py" line="428"/>
         <source>The stored setting {name} ({key}) is &apos;{stored}&apos;, which is not valid; &apos;{used}&apos; is used instead.</source>
         <translation>已存储的设置“{name}”（{key}）为“{stored}”，不是有效值；现改用“{used}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="431"/>
+        <location filename="../../ui/error_messages.py" line="433"/>
         <source>{name} must be between 1 and 365, not {value}.</source>
         <translation>{name} 必须在 1 到 365 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="432"/>
+        <location filename="../../ui/error_messages.py" line="434"/>
         <source>A postcode is six digits, such as 510000, not &apos;{postcode}&apos;.</source>
         <translation>邮政编码是六位数字，例如 510000，而不是“{postcode}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="446"/>
+        <location filename="../../ui/error_messages.py" line="448"/>
         <source>{who} changed this customer&apos;s {attribute} to “{value}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把该客户的{attribute}改为“{value}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="447"/>
+        <location filename="../../ui/error_messages.py" line="449"/>
         <source>This customer&apos;s {attribute} was changed to “{value}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}已于 {when} 改为“{value}”，请重新载入查看修改。</translation>
     </message>
@@ -8927,27 +9022,27 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="230"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>The rows of {path} are not the list runs&apos; members in this database ({wrong} of {checked} rows name another customer, e.g. row {row}): it was printed from another database, or its row codes were changed. Nothing was stored.</source>
         <translation>{path} 中的行与本数据库的名单不符（{checked} 行中有 {wrong} 行对应的是别的客户，例如第 {row} 行）：它是从另一个数据库打印的，或编号被改动过。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="236"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
         <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="237"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays withdrawn: nobody is called twice.</source>
         <translation>名单 #{run} 已被同一客户分群之后生成的名单 #{newer} 取代，因此保持撤回状态，以免同一客户被重复联系。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="240"/>
+        <location filename="../../ui/error_messages.py" line="242"/>
         <source>List run #{run} was already withdrawn ({when}).</source>
         <translation>名单 #{run} 已经撤回（{when}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="239"/>
+        <location filename="../../ui/error_messages.py" line="241"/>
         <source>List run #{run} is not withdrawn.</source>
         <translation>名单 #{run} 未被撤回。</translation>
     </message>
@@ -8972,127 +9067,127 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{path} 的各工作表前 {rows} 行中都没有“{columns}”列：这是回访系统导出的名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="241"/>
+        <location filename="../../ui/error_messages.py" line="243"/>
         <source>{path} holds no mainland mobile number; nothing was changed.</source>
         <translation>{path} 中没有大陆手机号（是否选错了文件？）；未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="242"/>
+        <location filename="../../ui/error_messages.py" line="244"/>
         <source>{path} is a list Revisit made to send (row {row} holds a message or a list code), not the vendor&apos;s report of who unsubscribed or could not be reached; nothing was changed.</source>
         <translation>{path} 是本软件生成的发送名单（第 {row} 行是短信内容或名单编号），不是短信平台的退订或发送失败报告；未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="243"/>
+        <location filename="../../ui/error_messages.py" line="245"/>
         <source>{name} ends in {ending}, a kind of file Revisit does not write; nothing was made. Name it .pdf, .xlsx or .csv.</source>
         <translation>{name} 的扩展名是 {ending}，回访不写这种文件；什么都没有生成。请把文件命名为 .pdf、.xlsx 或 .csv。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="246"/>
+        <location filename="../../ui/error_messages.py" line="248"/>
         <source>Envelopes need the shop&apos;s return address: fill in the shop address in Settings (shared settings), then print again.</source>
         <translation>信封需要门店的寄件人地址：请在“设置”（共享设置）中填写门店地址后再打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="247"/>
+        <location filename="../../ui/error_messages.py" line="249"/>
         <source>Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list&apos;s left-out customers (for a sales list, often no marketing consent).</source>
         <translation>名单 #{run} 中没有任何客户：分群中的 {left_out} 位客户全部被排除，因此没有可生成的文件。排除原因见该名单的“已排除”列表（销售名单最常见的是没有营销同意）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="248"/>
+        <location filename="../../ui/error_messages.py" line="250"/>
         <source>Nobody is in list #{run}: its segment had nobody on the list&apos;s date, so there is no file to make.</source>
         <translation>名单 #{run} 中没有任何客户：在名单日期，其客户分群中一个人也没有，因此没有可生成的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="249"/>
+        <location filename="../../ui/error_messages.py" line="251"/>
         <source>{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}</source>
         <translation>{file} 已生成，但有些字符无法打印：本机没有包含这些字符的字体，已用 □ 代替。请手写补上或更正客户资料（或安装含这些字符的字体，并在 {env} 中指定字体文件），然后重新打印：{who}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="251"/>
+        <location filename="../../ui/error_messages.py" line="253"/>
         <source>The list file {file} could not be written: the program writing it stopped unexpectedly.</source>
         <translation>名单文件 {file} 未能写成：写文件的程序意外停止了。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="252"/>
+        <location filename="../../ui/error_messages.py" line="254"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="253"/>
+        <location filename="../../ui/error_messages.py" line="255"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="254"/>
+        <location filename="../../ui/error_messages.py" line="256"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="255"/>
+        <location filename="../../ui/error_messages.py" line="257"/>
         <source>Nobody in list #{run} is to get a WeChat message, so there is no WeChat list to make. Its members were checked for their own channel only; build a list with the WeChat channel to message them.</source>
         <translation>名单 #{run} 中没有人要发微信，因此没有微信名单可做。名单中的客户只按各自的渠道检查过；要发微信请用微信渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="256"/>
+        <location filename="../../ui/error_messages.py" line="258"/>
         <source>Nobody in list #{run} is to be visited, so there is no visit list to make. Its members were checked for their own channel only; build a list with the visit channel to visit them.</source>
         <translation>名单 #{run} 中没有人要上门拜访，因此没有上门名单可做。名单中的客户只按各自的渠道检查过；要上门拜访请用上门渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="257"/>
+        <location filename="../../ui/error_messages.py" line="259"/>
         <source>Set the shop&apos;s SMS signature in Settings first (the SMS vendor sends only texts signed with your registered signature, such as 【店名】); no SMS file is made without it.</source>
         <translation>请先在“设置 → 短信签名”中填写门店的短信签名（短信平台只发送带有已报备签名的短信，例如【店名】）；未填写签名时不生成短信文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="263"/>
+        <location filename="../../ui/error_messages.py" line="265"/>
         <source>The merge field {field} has nothing after its bar, so a member without a value would get a message with a hole in it; write the words to use instead, as in {example}, or remove the bar.</source>
         <translation>合并字段 {field} 的竖线后没有备用文字，缺少该值的客户会收到缺字的消息；请写上代替的文字（如 {example}），或去掉竖线。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="264"/>
+        <location filename="../../ui/error_messages.py" line="266"/>
         <source>The message uses {field}, but the shop name in the settings is empty; enter it under Settings, Shop name, or write {example} to say 本店 instead.</source>
         <translation>消息用到了 {field}，但设置中的店名为空；请在“设置 → 店名”中填写，或改写为 {example}，以“本店”代替。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="269"/>
+        <location filename="../../ui/error_messages.py" line="271"/>
         <source>The WeChat message uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>微信消息使用了未知的合并字段 {fields}；可用字段：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="271"/>
+        <location filename="../../ui/error_messages.py" line="273"/>
         <source>There is no staff member with id {id}.</source>
         <translation>没有编号为 {id} 的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="272"/>
+        <location filename="../../ui/error_messages.py" line="274"/>
         <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
         <translation>未知的对照组“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="273"/>
+        <location filename="../../ui/error_messages.py" line="275"/>
         <source>There is no list run {id}.</source>
         <translation>没有编号为 {id} 的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="274"/>
+        <location filename="../../ui/error_messages.py" line="276"/>
         <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="275"/>
+        <location filename="../../ui/error_messages.py" line="277"/>
         <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="277"/>
+        <location filename="../../ui/error_messages.py" line="279"/>
         <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
         <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="278"/>
+        <location filename="../../ui/error_messages.py" line="280"/>
         <source>A weekly target must be between 0 and 10,000, not {value}.</source>
         <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="279"/>
+        <location filename="../../ui/error_messages.py" line="281"/>
         <source>Name the staff member after --staff (a user name or display name), or leave --staff out for everybody.</source>
         <translation>请在 --staff 后写明员工（用户名或显示名），或去掉 --staff 以统计全部门。</translation>
     </message>
@@ -9107,182 +9202,182 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{who} 已于 {when} 生成分群“{segment}”的名单 #{run}，本次名单在等待期间未生成任何内容，因此该名单上已打印的电话仍留在其回访员的待办中。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="280"/>
+        <location filename="../../ui/error_messages.py" line="282"/>
         <source>There is no staff member called &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="281"/>
+        <location filename="../../ui/error_messages.py" line="283"/>
         <source>Unknown report &apos;{kind}&apos; (known: {known}).</source>
         <translation>未知的报表“{kind}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="282"/>
+        <location filename="../../ui/error_messages.py" line="284"/>
         <source>A report is written as .pdf or .xlsx, not &apos;{name}&apos;.</source>
         <translation>报表只能保存为 .pdf 或 .xlsx，不能是“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="293"/>
+        <location filename="../../ui/error_messages.py" line="295"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="296"/>
+        <location filename="../../ui/error_messages.py" line="298"/>
         <source>There is no tag group &apos;{group}&apos; (groups: {known}).</source>
         <translation>没有名为“{group}”的标签组（现有：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="297"/>
+        <location filename="../../ui/error_messages.py" line="299"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="298"/>
+        <location filename="../../ui/error_messages.py" line="300"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="299"/>
+        <location filename="../../ui/error_messages.py" line="301"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="300"/>
+        <location filename="../../ui/error_messages.py" line="302"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="301"/>
+        <location filename="../../ui/error_messages.py" line="303"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="302"/>
+        <location filename="../../ui/error_messages.py" line="304"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="303"/>
+        <location filename="../../ui/error_messages.py" line="305"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="304"/>
+        <location filename="../../ui/error_messages.py" line="306"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="305"/>
+        <location filename="../../ui/error_messages.py" line="307"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="306"/>
+        <location filename="../../ui/error_messages.py" line="308"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="307"/>
+        <location filename="../../ui/error_messages.py" line="309"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="308"/>
+        <location filename="../../ui/error_messages.py" line="310"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="309"/>
+        <location filename="../../ui/error_messages.py" line="311"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="310"/>
+        <location filename="../../ui/error_messages.py" line="312"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="311"/>
+        <location filename="../../ui/error_messages.py" line="313"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="312"/>
+        <location filename="../../ui/error_messages.py" line="314"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="313"/>
+        <location filename="../../ui/error_messages.py" line="315"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="314"/>
+        <location filename="../../ui/error_messages.py" line="316"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="315"/>
+        <location filename="../../ui/error_messages.py" line="317"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="316"/>
+        <location filename="../../ui/error_messages.py" line="318"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="317"/>
+        <location filename="../../ui/error_messages.py" line="319"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="318"/>
+        <location filename="../../ui/error_messages.py" line="320"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="319"/>
+        <location filename="../../ui/error_messages.py" line="321"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="320"/>
+        <location filename="../../ui/error_messages.py" line="322"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="322"/>
+        <location filename="../../ui/error_messages.py" line="324"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="323"/>
+        <location filename="../../ui/error_messages.py" line="325"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="324"/>
+        <location filename="../../ui/error_messages.py" line="326"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="325"/>
+        <location filename="../../ui/error_messages.py" line="327"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="326"/>
+        <location filename="../../ui/error_messages.py" line="328"/>
         <source>{path}: must be at most {maximum}.</source>
         <translation>{path}：不能大于 {maximum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="352"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
         <source>Only a supervisor or the person who made a list may withdraw it or put it back; {user} is neither.</source>
         <translation>只有主管或生成该名单的人可以撤回或恢复名单；{user} 两者都不是。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>The user name or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>
@@ -9292,287 +9387,287 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>没有名为“{user}”的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="327"/>
+        <location filename="../../ui/error_messages.py" line="329"/>
         <source>A user name is 1 to 64 letters, digits or . _ - @, without spaces; &apos;{user}&apos; is not one.</source>
         <translation>用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格；“{user}”不符合。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="328"/>
+        <location filename="../../ui/error_messages.py" line="330"/>
         <source>A display name has at most 64 characters.</source>
         <translation>显示名称最多 64 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>The account {user} is disabled; a supervisor can enable it again.</source>
         <translation>账号 {user} 已停用；主管可以重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="329"/>
+        <location filename="../../ui/error_messages.py" line="331"/>
         <source>Unknown role &apos;{role}&apos;; an account is staff or supervisor.</source>
         <translation>未知角色“{role}”；账号只能是员工或主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="330"/>
+        <location filename="../../ui/error_messages.py" line="332"/>
         <source>This database already has a supervisor; sign in, or ask a supervisor for an account.</source>
         <translation>此数据库已有主管；请登录，或请主管为您开通账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="331"/>
+        <location filename="../../ui/error_messages.py" line="333"/>
         <source>There is already an account named {user}.</source>
         <translation>已有名为 {user} 的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="334"/>
+        <location filename="../../ui/error_messages.py" line="336"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="335"/>
+        <location filename="../../ui/error_messages.py" line="337"/>
         <source>Choose a password different from the current one.</source>
         <translation>新密码不能与当前密码相同。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="336"/>
+        <location filename="../../ui/error_messages.py" line="338"/>
         <source>You cannot disable your own account.</source>
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="333"/>
+        <location filename="../../ui/error_messages.py" line="335"/>
         <source>{user} is the last supervisor who can sign in; add another supervisor first.</source>
         <translation>{user} 是最后一位可登录的主管；请先添加另一位主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="337"/>
+        <location filename="../../ui/error_messages.py" line="339"/>
         <source>The first day ({start}) is after the last ({end}).</source>
         <translation>开始日期（{start}）晚于结束日期（{end}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="338"/>
+        <location filename="../../ui/error_messages.py" line="340"/>
         <source>There is no customer with the code {code}.</source>
         <translation>没有编号为 {code} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="339"/>
+        <location filename="../../ui/error_messages.py" line="341"/>
         <source>A password needs at least {n} characters.</source>
         <translation>密码至少需要 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="340"/>
+        <location filename="../../ui/error_messages.py" line="342"/>
         <source>A password cannot start or end with a space.</source>
         <translation>密码首尾不能有空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="341"/>
+        <location filename="../../ui/error_messages.py" line="343"/>
         <source>Only a supervisor may do this, and nobody is signed in.</source>
         <translation>只有主管可以执行此操作，而当前无人登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="342"/>
+        <location filename="../../ui/error_messages.py" line="344"/>
         <source>Only a supervisor may add, disable or enable staff accounts and reset their passwords; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、停用或启用员工账号及重置密码；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="343"/>
+        <location filename="../../ui/error_messages.py" line="345"/>
         <source>Only a supervisor may change the settings every PC shares; {user} is not a supervisor.</source>
         <translation>只有主管可以修改所有电脑共享的设置；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="344"/>
+        <location filename="../../ui/error_messages.py" line="346"/>
         <source>Only a supervisor may delete saved segments; {user} is not a supervisor.</source>
         <translation>只有主管可以删除已保存的分群；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="345"/>
+        <location filename="../../ui/error_messages.py" line="347"/>
         <source>Only a supervisor may write files with full phone numbers to disk, such as an SMS vendor file; {user} is not a supervisor.</source>
         <translation>只有主管可以把含完整手机号的文件（如短信平台文件）保存到磁盘；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="346"/>
+        <location filename="../../ui/error_messages.py" line="348"/>
         <source>Only a supervisor may read the audit trail; {user} is not a supervisor.</source>
         <translation>只有主管可以查看审计日志；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="348"/>
+        <location filename="../../ui/error_messages.py" line="350"/>
         <source>Only a supervisor may merge customers or undo a merge; {user} is not a supervisor.</source>
         <translation>只有主管可以合并客户或撤销合并；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="349"/>
+        <location filename="../../ui/error_messages.py" line="351"/>
         <source>Only a supervisor may undo an import; {user} is not a supervisor.</source>
         <translation>只有主管可以撤销导入；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="350"/>
+        <location filename="../../ui/error_messages.py" line="352"/>
         <source>Only a supervisor may erase a customer&apos;s personal data; {user} is not a supervisor.</source>
         <translation>只有主管可以删除客户的个人信息；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="351"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>Only a supervisor may add, rename or remove tags and tag groups; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、重命名或删除标签及标签组；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>Backing up {where} to {target} failed: {detail}. The database itself was not changed.</source>
         <translation>把 {where} 备份到 {target} 失败：{detail}。数据库本身未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>The folder {where} does not exist; nothing was written.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="377"/>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>Nothing was copied: in table {table}, record {record}, the value of {column} has {length} characters, more than the {limit} its column holds, which {target} refuses ({count} such records in all).</source>
         <translation>未复制任何数据：表 {table} 中记录 {record} 的 {column} 有 {length} 个字符，超过该列最多能存的 {limit} 个，{target} 不接受（共有 {count} 条这样的记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="378"/>
+        <location filename="../../ui/error_messages.py" line="380"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="379"/>
+        <location filename="../../ui/error_messages.py" line="381"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="380"/>
+        <location filename="../../ui/error_messages.py" line="382"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
+        <location filename="../../ui/error_messages.py" line="383"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="364"/>
+        <location filename="../../ui/error_messages.py" line="366"/>
         <source>The database server {server} cannot be reached, so nothing was saved, but nothing you typed is lost: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，这一步没有保存任何内容，但您输入的内容都还在：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="365"/>
+        <location filename="../../ui/error_messages.py" line="367"/>
         <source>The database server {server} cannot be reached, so Revisit cannot open its data: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="393"/>
+        <location filename="../../ui/error_messages.py" line="395"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="395"/>
+        <location filename="../../ui/error_messages.py" line="397"/>
         <source>{where} is damaged; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file (a supervisor).</source>
         <translation>{where} 已损坏；未做任何更改。在 {folder} 中没有找到它的完好备份：请主管用命令 revisit db restore 加上另存的副本文件进行恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="396"/>
+        <location filename="../../ui/error_messages.py" line="398"/>
         <source>{where} is damaged; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="397"/>
+        <location filename="../../ui/error_messages.py" line="399"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file, or delete the empty file to start a new database.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。在 {folder} 中没有找到它的完好备份：请用命令 revisit db restore 加上另存的副本文件恢复，或删除这个空文件以新建数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="417"/>
+        <location filename="../../ui/error_messages.py" line="419"/>
         <source>The backup {where} is damaged; nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="430"/>
+        <location filename="../../ui/error_messages.py" line="432"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="437"/>
+        <location filename="../../ui/error_messages.py" line="439"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="438"/>
+        <location filename="../../ui/error_messages.py" line="440"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="439"/>
+        <location filename="../../ui/error_messages.py" line="441"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="440"/>
+        <location filename="../../ui/error_messages.py" line="442"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="441"/>
+        <location filename="../../ui/error_messages.py" line="443"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="442"/>
+        <location filename="../../ui/error_messages.py" line="444"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="443"/>
+        <location filename="../../ui/error_messages.py" line="445"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="444"/>
+        <location filename="../../ui/error_messages.py" line="446"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="445"/>
+        <location filename="../../ui/error_messages.py" line="447"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="448"/>
+        <location filename="../../ui/error_messages.py" line="450"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="449"/>
+        <location filename="../../ui/error_messages.py" line="451"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="450"/>
+        <location filename="../../ui/error_messages.py" line="452"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="451"/>
+        <location filename="../../ui/error_messages.py" line="453"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="452"/>
+        <location filename="../../ui/error_messages.py" line="454"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="453"/>
+        <location filename="../../ui/error_messages.py" line="455"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="454"/>
+        <location filename="../../ui/error_messages.py" line="456"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="455"/>
+        <location filename="../../ui/error_messages.py" line="457"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
@@ -9602,257 +9697,257 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>{file} 是 PDF 文件：回访单是用来打印的，联系结果要从名单的 Excel 文件读回。请读回回访员填写的 Excel 名单；如需一份可填写的名单，请将名单导出为 Excel（revisit list print 名单编号 --out {stem}.xlsx）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="250"/>
+        <location filename="../../ui/error_messages.py" line="252"/>
         <source>{file} holds SMS messages, which this would write over with a plain SMS list; nothing was made. Give --sms-template to write it with the messages, or move the file away.</source>
         <translation>{file} 里有短信内容，这样做会用不含短信内容的短信名单把它覆盖，因此什么也没有生成。请用 --sms-template 给出短信内容以连同短信一起写出，或先把该文件移走。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="283"/>
+        <location filename="../../ui/error_messages.py" line="285"/>
         <source>{path} is not a segment file: a segment file is the JSON text that “Export segment” (or `segment export`) writes, and this file holds something else, such as a picture or a spreadsheet.</source>
         <translation>{path} 不是分群文件：分群文件是“导出分群”（或 `segment export`）写出的 JSON 文本，而这个文件里是别的内容，例如图片或电子表格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="288"/>
+        <location filename="../../ui/error_messages.py" line="290"/>
         <source>The file {path} does not exist.</source>
         <translation>文件 {path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="289"/>
+        <location filename="../../ui/error_messages.py" line="291"/>
         <source>Cannot read {path}: {detail}</source>
         <translation>无法读取 {path}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="321"/>
+        <location filename="../../ui/error_messages.py" line="323"/>
         <source>{path}: choose at least one value.</source>
         <translation>{path}：请至少选择一个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="332"/>
+        <location filename="../../ui/error_messages.py" line="334"/>
         <source>You cannot change your own role; ask another supervisor.</source>
         <translation>不能修改自己的角色，请另一位主管操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="347"/>
+        <location filename="../../ui/error_messages.py" line="349"/>
         <source>Only a supervisor may copy, back up or restore the database, or add demo data to one in use; {user} is not a supervisor.</source>
         <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="362"/>
         <source>{target} is the database itself; a backup goes to another file. Nothing was written.</source>
         <translation>{target} 就是数据库本身；备份须写到另一个文件。未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="363"/>
         <source>{target} already exists and is not a backup; nothing was written over it. Choose another file name.</source>
         <translation>{target} 已存在且不是备份文件，未覆盖它。请换一个文件名。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="366"/>
+        <location filename="../../ui/error_messages.py" line="368"/>
         <source>The database server {server} ended Revisit&apos;s connection (it was closed on the server, by its administrator or a restart), so the step in progress was not saved: do it again; if it keeps happening, ask whoever runs the server.</source>
         <translation>数据库服务器 {server} 结束了 Revisit 的连接（在服务器上被关闭：管理员操作或服务器重启），正在进行的操作没有保存：请重新操作一次；如果反复出现，请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="367"/>
+        <location filename="../../ui/error_messages.py" line="369"/>
         <source>No database server named {host} can be found on the network (database address {where}): check that this PC is connected to the network and that the server&apos;s name is right, or ask whoever runs the server.</source>
         <translation>网络上找不到名为 {host} 的数据库服务器（数据库地址 {where}）：请检查这台电脑是否已连上网络、服务器名称是否正确，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="368"/>
+        <location filename="../../ui/error_messages.py" line="370"/>
         <source>The database server {server} refused the user name {user} or its password (database address {where}): a supervisor or the server&apos;s administrator sets them, so ask them for the right ones.</source>
         <translation>数据库服务器 {server} 不接受用户名 {user} 或其密码（数据库地址 {where}）：用户名和密码由主管或服务器管理员设置，请向他们索取正确的用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="369"/>
+        <location filename="../../ui/error_messages.py" line="371"/>
         <source>The database server {server} has no database named {database} (database address {where}): check the name with a supervisor, or ask the server&apos;s administrator to create the database.</source>
         <translation>数据库服务器 {server} 上没有名为 {database} 的数据库（数据库地址 {where}）：请与主管核对数据库名称，或请服务器管理员创建该数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="370"/>
+        <location filename="../../ui/error_messages.py" line="372"/>
         <source>The user {user} has no permission to use the database {database} on the server {server}: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权使用服务器 {server} 上的数据库 {database}：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="371"/>
+        <location filename="../../ui/error_messages.py" line="373"/>
         <source>The user {user} has no permission for this step in the database {database} on the server {server}, so nothing was changed: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权在服务器 {server} 上的数据库 {database} 中执行这一步，因此没有做任何更改：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="372"/>
+        <location filename="../../ui/error_messages.py" line="374"/>
         <source>The database server {server} accepts no more connections right now: close Revisit on PCs that do not need it and try again in a moment, or ask the server&apos;s administrator to allow more.</source>
         <translation>数据库服务器 {server} 目前不再接受新的连接：请关闭暂时不用的电脑上的回访系统，稍后再试，或请服务器管理员调高连接数上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="373"/>
+        <location filename="../../ui/error_messages.py" line="375"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user}: ask the server&apos;s administrator to allow it.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 连接数据库 {database}：请联系服务器管理员开通。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="374"/>
+        <location filename="../../ui/error_messages.py" line="376"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user} without encryption: ask the server&apos;s administrator whether the database address {where} needs sslmode=require, or to allow this PC.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 不加密地连接数据库 {database}：请询问服务器管理员，数据库地址 {where} 是否需要加上 sslmode=require，或请其允许这台电脑连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="375"/>
+        <location filename="../../ui/error_messages.py" line="377"/>
         <source>The database address {where} asks for an encrypted (SSL) connection, but the database server {server} does not offer one: ask the server&apos;s administrator to turn SSL on, or a supervisor to change the address.</source>
         <translation>数据库地址 {where} 要求加密（SSL）连接，但数据库服务器 {server} 不提供加密连接：请服务器管理员开启 SSL，或请主管修改数据库地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="376"/>
+        <location filename="../../ui/error_messages.py" line="378"/>
         <source>Revisit did not connect to the database server {server} because its security certificate could not be verified (database address {where}): ask the server&apos;s administrator.</source>
         <translation>无法验证数据库服务器 {server} 的安全证书，回访系统没有连接（数据库地址 {where}）：请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="382"/>
+        <location filename="../../ui/error_messages.py" line="384"/>
         <source>{where} could not be brought up to this version of Revisit ({detail}); nothing of the upgrade was kept.</source>
         <translation>无法将 {where} 更新到此版本的回访（{detail}）；本次更新的任何改动都未保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="385"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the empty file.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换这个空文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="398"/>
+        <location filename="../../ui/error_messages.py" line="400"/>
         <source>Revisit opens a SQLite file by its path alone; leave &apos;?{options}&apos; out of {url}.</source>
         <translation>回访只按路径打开 SQLite 文件；请去掉 {url} 中的“?{options}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="399"/>
+        <location filename="../../ui/error_messages.py" line="401"/>
         <source>{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.</source>
         <translation>{url} 是内存中的数据库，回访结束即消失；请改为指定一个文件，例如 sqlite:///C:/Revisit/revisit.sqlite3。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="402"/>
+        <location filename="../../ui/error_messages.py" line="404"/>
         <source>The database {where} cannot be saved to: its companion file {file} is read-only. SQLite keeps that file beside the database and writes every change through it; ask whoever looks after this PC to let you write to it as well (do not delete it: it may hold changes not yet in the database).</source>
         <translation>数据库 {where} 无法保存：它旁边的配套文件 {file} 是只读的。SQLite 的每一次保存都要经过这个文件；请管理这台电脑的同事把它也改为可写（请勿删除它：其中可能有尚未写入数据库的修改）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="403"/>
+        <location filename="../../ui/error_messages.py" line="405"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="404"/>
+        <location filename="../../ui/error_messages.py" line="406"/>
         <source>There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.</source>
         <translation>{where} 还没有数据库；未创建任何文件。请先启动回访，或运行 `demo` 或 `import` 来建立数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="406"/>
+        <location filename="../../ui/error_messages.py" line="408"/>
         <source>There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).</source>
         <translation>没有数据库 {where}；未创建任何文件。请检查 --db（或 REVISIT_DB）给出的路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="409"/>
+        <location filename="../../ui/error_messages.py" line="411"/>
         <source>The disk is full: {path} could not be written. Free some space or choose another folder, then try again.</source>
         <translation>磁盘已满：无法写入 {path}。请清理空间或换一个文件夹后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="411"/>
+        <location filename="../../ui/error_messages.py" line="413"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="412"/>
+        <location filename="../../ui/error_messages.py" line="414"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="413"/>
+        <location filename="../../ui/error_messages.py" line="415"/>
         <source>The backup of {where} waited {seconds} s for the table {table}, which another program holds locked, and stopped; nothing was backed up. Run it again when that work is done.</source>
         <translation>备份 {where} 时等待表 {table} 已 {seconds} 秒（另一个程序正锁定它），备份已停止，未备份任何内容。请在那项工作完成后再备份一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="414"/>
+        <location filename="../../ui/error_messages.py" line="416"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="415"/>
+        <location filename="../../ui/error_messages.py" line="417"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="416"/>
+        <location filename="../../ui/error_messages.py" line="418"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="418"/>
+        <location filename="../../ui/error_messages.py" line="420"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="419"/>
+        <location filename="../../ui/error_messages.py" line="421"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="420"/>
+        <location filename="../../ui/error_messages.py" line="422"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="421"/>
+        <location filename="../../ui/error_messages.py" line="423"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="422"/>
+        <location filename="../../ui/error_messages.py" line="424"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="423"/>
+        <location filename="../../ui/error_messages.py" line="425"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="424"/>
+        <location filename="../../ui/error_messages.py" line="426"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="425"/>
+        <location filename="../../ui/error_messages.py" line="427"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="427"/>
+        <location filename="../../ui/error_messages.py" line="429"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="428"/>
+        <location filename="../../ui/error_messages.py" line="430"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="429"/>
+        <location filename="../../ui/error_messages.py" line="431"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="433"/>
+        <location filename="../../ui/error_messages.py" line="435"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="434"/>
+        <location filename="../../ui/error_messages.py" line="436"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="435"/>
+        <location filename="../../ui/error_messages.py" line="437"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="436"/>
+        <location filename="../../ui/error_messages.py" line="438"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>

@@ -128,7 +128,8 @@ class CustomerTableModel(QAbstractTableModel):
             # The plate first: it says which car, and a narrow column cuts the model.
             car = " ".join(filter(None, (row.first_plate, row.first_model)))
             if row.only_sold:
-                return f"{car} {self.tr('(sold)')}"
+                sold = self.tr("(sold)")
+                return f"{car} {sold}"
             return car + (f" +{row.vehicles - 1}" if row.vehicles > 1 else "")
         if col == COL_STAGE:
             return label("lifecycle_stage", row.lifecycle_stage)
