@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Row, String, Table, func, or_, select, text
+from sqlalchemy.exc import ArgumentError
 
 from models import Base
 from models import db as db_urls
@@ -26,6 +27,7 @@ from services.store.database import (
     translate_db_error,
 )
 from services.store.errors import N_, CancelToken, Progress, RevisitError
+from services.store.staging import SQLITE_SIDECARS
 
 CHUNK = 5_000
 # Caches the target rebuilds from the data itself (stored RFM and km answers and the counters
@@ -239,11 +241,15 @@ def _said_of(target: Database) -> Iterator[None]:
 
 
 def _sqlite_files(url: str) -> list[Path]:
-    """The SQLite file of `url` and the working files SQLite makes beside it; [] for a server."""
-    path = db_urls.sqlite_path(db_urls.spelled_out(url)) if db_urls.is_sqlite(url) else None
+    """The SQLite file of `url` and the working files SQLite makes beside it; [] for a server,
+    and for a URL that cannot be read (open_database refuses it, saying why)."""
+    try:
+        path = db_urls.sqlite_path(db_urls.spelled_out(url))
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return []
     if path is None:
         return []
-    return [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))]
+    return [path, *(path.with_name(path.name + s) for s in SQLITE_SIDECARS)]
 
 
 def copy_to(source: Database, url: str, *, actor: Actor | None,
@@ -256,18 +262,15 @@ def copy_to(source: Database, url: str, *, actor: Actor | None,
     there before is kept, whatever happens."""
     files = _sqlite_files(url)
     made = [] if not files or files[0].exists() else [p for p in files if not p.exists()]
-    target: Database | None = None
     try:
         target = open_database(url)
-        return copy_database(source, target, actor=actor, progress=progress, cancel=cancel)
+        try:
+            return copy_database(source, target, actor=actor, progress=progress,
+                                 cancel=cancel)
+        finally:
+            target.dispose()  # before its files are removed
     except BaseException:
-        if target is not None:
-            target.dispose()
-            target = None
         for path in made:
             with contextlib.suppress(OSError):  # the error being raised says what matters
                 path.unlink(missing_ok=True)
         raise
-    finally:
-        if target is not None:
-            target.dispose()

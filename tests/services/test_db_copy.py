@@ -165,3 +165,15 @@ def test_a_failed_copy_to_a_new_file_leaves_no_file_and_keeps_one_that_was_there
         assert all(rows == 0 for rows, _ in _fingerprint(kept).values())
     finally:
         kept.dispose()
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("garbage", "'garbage'"),
+    ("postgresql://u:secret@host:abc/x", "'postgresql://u:***@host:abc/x'"),
+])
+def test_a_target_url_that_cannot_be_read_is_said_in_one_sentence(sqlite_database, url, shown):
+    """The target's files are looked at before it is opened: a URL that cannot be parsed
+    leaves the refusal to the opening, which says what is wrong (its password hidden)."""
+    with pytest.raises(RevisitError) as refused:
+        copy_to(sqlite_database, url, actor=None)
+    assert str(refused.value).startswith(f"{shown} is not a database URL Revisit understands")
