@@ -149,20 +149,17 @@ def read_rows(path: Path, today: dt.date | None = None
                                        if a is not b)
                     values = shown
                 row = dict(zip(header, values, strict=False))
-                code = cell_text(row.get("编号"))
                 try:
                     parsed = read_row(row, number, today, where, merged)
                 except BadCell as exc:
                     problems.append(said.where(number, where, str(exc), exc.zh))
-                    if code:
-                        typed.setdefault(code, []).append((number, where, sheet.name))
-                    continue
-                if parsed is None:
-                    blank += 1
                 else:
+                    if parsed is None:
+                        blank += 1
+                        continue
                     rows.append(parsed)
-                    if code:
-                        typed.setdefault(code, []).append((number, where, sheet.name))
+                if code := cell_text(row.get("编号")):
+                    typed.setdefault(code, []).append((number, where, sheet.name))
     if not read_any:
         raise RevisitError(N_("{path} has no column {columns} in the first {rows} rows of any "
                               "sheet; is it a call list exported by Revisit?"),
