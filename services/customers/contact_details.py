@@ -21,7 +21,11 @@ from services.customers.gone import customer_gone
 from services.customers.pinyin import stored_keys
 from services.customers.places import full_division_names
 from services.customers.profile import _stale_profile
-from services.imports.clean import CUSTOMER_NUMBER_LENGTH, normalise_customer_number
+from services.imports.clean import (
+    CUSTOMER_NUMBER_LENGTH,
+    OTHER_PHONES_SEPARATOR,
+    normalise_customer_number,
+)
 from services.imports.normalise import (
     MAX_KM,
     km_rise_implausible,
@@ -38,7 +42,6 @@ from services.staff.audit import audit
 from services.store import versions
 from services.store.errors import N_, RevisitError
 
-OTHER_PHONES_SEPARATOR = ", "  # as imports and merges join customer.other_phones
 # Column lengths (models/customer.py, models/vehicle.py).
 LENGTHS = {"name": 64, "employer": 100, "wechat_id": 64, "note": 2000, "contact_name": 64,
            "other_phones": 100, "province": 20, "city": 30, "district": 30, "street": 200,

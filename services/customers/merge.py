@@ -27,6 +27,8 @@ from services.customers import merge_rows as rows
 from services.customers.gone import REMOVED
 from services.customers.preferences import audit
 from services.customers.profile import value_as_of_select
+from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
+from services.imports.phones import stored_phones
 from services.staff.accounts import confirm
 from services.staff.permissions import MERGE_CUSTOMERS, NOT_PASSED, Actor, NotPassed, require
 from services.store.errors import N_, RevisitError
@@ -49,10 +51,6 @@ FILL_GROUPS: tuple[tuple[str, ...], ...] = (
     ("lifecycle_stage",),
     ("note",),
 )
-OTHER_PHONES_LENGTH = 100  # customer.other_phones
-OTHER_PHONES_SEPARATOR = ", "
-# How other phones are found written apart (the import's separators and people's).
-_PHONE_SPLIT = re.compile(r"[,，、;；/]")
 _NOT_DIGIT = re.compile(r"\D")
 
 
@@ -259,10 +257,6 @@ def _fill(kept: dict[str, Any], merged: dict[str, Any]) -> tuple[dict, dict, lis
     return {f: kept[f] for f in after}, after, left_out
 
 
-def _split_phones(text: str | None) -> list[str]:
-    return [p.strip() for p in _PHONE_SPLIT.split(text or "") if p.strip()]
-
-
 def _same_number(phone: str) -> str:
     """What tells two written numbers apart: the digits (138 0013 8000 is 13800138000)."""
     return _NOT_DIGIT.sub("", phone) or phone
@@ -275,10 +269,10 @@ def _other_phones_after(kept: dict, merged: dict, after: dict) -> tuple[str | No
     None when nothing is added."""
     mobile = after.get("mobile", kept["mobile"])
     current = after.get("other_phones", kept["other_phones"])
-    phones = _split_phones(current)
+    phones = stored_phones(current)
     have = {_same_number(p) for p in (mobile, *phones) if p}
     added, left_out = False, []
-    for phone in (merged["mobile"], *_split_phones(merged["other_phones"])):
+    for phone in (merged["mobile"], *stored_phones(merged["other_phones"])):
         if not phone or _same_number(phone) in have:
             continue
         have.add(_same_number(phone))

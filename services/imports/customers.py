@@ -35,7 +35,7 @@ from services.imports.context import Context, merge, record_history, same
 from services.imports.dates import MonthDay
 from services.imports.lookup import LINK_KEYS, Lookup, same_dms_code
 from services.imports.normalise import WAN, nfkc
-from services.imports.phones import is_mobile
+from services.imports.phones import is_mobile, stored_phones
 from services.imports.results import Issue, RowResult
 
 CUSTOMER_COLUMNS = ("name", "contact_name", "gender", "birthday", "mobile", "dms_code", "province",
@@ -45,7 +45,6 @@ VEHICLE_COLUMNS = ("vin", "plate", "brand", "model", "purchase_date", "price_pai
                    "payment_method", "loan_end", "insurance_expiry", "warranty_end",
                    "inspection_due")
 OTHER_PHONES = "other_phones"
-PHONE_SEPARATORS = re.compile(r"[,，、;；/]")  # between the numbers of stored other phones
 
 
 def process(ctx: Context, rows: list[tuple[RowResult, dict[str, Any]]]) -> None:
@@ -389,7 +388,7 @@ def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, A
 def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | None:
     """Other phones with the file's numbers added, none twice. A number is kept whole or not
     at all: those the column has no room for are named on the row, never dropped unsaid."""
-    have = [p.strip() for p in PHONE_SEPARATORS.split(current or "") if p.strip()]
+    have = stored_phones(current)
     left_out: list[str] = []
     for number in extra or ():
         if number in have or number in left_out:
@@ -418,8 +417,7 @@ def _former_mobile(lk: Lookup, customer: dict) -> list[str]:
 def _without(phones: str | None, mobile: str) -> str | None:
     """Other phones without the new mobile: a second number a file makes the mobile is not
     another phone as well."""
-    kept = [p.strip() for p in PHONE_SEPARATORS.split(phones or "")]
-    return OTHER_PHONES_SEPARATOR.join(p for p in kept if p and p != mobile) or None
+    return OTHER_PHONES_SEPARATOR.join(p for p in stored_phones(phones) if p != mobile) or None
 
 
 def _update_customer(ctx: Context, lk: Lookup, result: RowResult, customer: dict,

@@ -21,6 +21,16 @@ from services.imports.normalise import (
     refused,
 )
 
+# Between the numbers of a stored customer.other_phones: the ", " imports and merges join them
+# with, and what staff typed there.
+_STORED_SEPARATORS = re.compile(r"[,，、;；/]")
+
+
+def stored_phones(text: str | None) -> list[str]:
+    """The numbers of a stored other_phones value, in its order."""
+    return [p.strip() for p in _STORED_SEPARATORS.split(text or "") if p.strip()]
+
+
 # Between two numbers in one cell: 13800138000/022-72587682, 138…；139…, "138… 或 139…".
 _SEPARATORS = re.compile(r"[,;/|、\n\r]+|或|和|及")
 _CANDIDATE = re.compile(r"\+?\d[\d\s\-()]*\d")
