@@ -60,7 +60,11 @@ class CustomerRow:
     last_visit: dt.date | None
     last_contact: dt.datetime | None
     contact_name: str | None = None  # a company's 联系人
-    only_sold: bool = False  # first_plate is of a car sold: the customer owns none now
+
+    @property
+    def only_sold(self) -> bool:
+        """first_plate is of a car sold: the customer owns none now (every car has a model)."""
+        return self.vehicles == 0 and self.first_model is not None
 
 
 def _prefix_range(column, prefix: str):
@@ -232,7 +236,6 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
             last_visit.c.day,
             last_contact.c.at,
             C.contact_name,
-            V.id.is_not(None) & (func.coalesce(first_vehicle.c.n, 0) == 0),
         )
         .outerjoin(first_vehicle, first_vehicle.c.customer_id == C.id)
         .outerjoin(vehicle, V.id == first_vehicle.c.vid)
@@ -241,6 +244,5 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
         .where(C.id.in_(ids))
     )
     with connect() as connection:
-        by_id = {row[0]: CustomerRow(*row[:-1], only_sold=bool(row[-1]))  # type: ignore[misc]
-                 for row in connection.execute(query)}
+        by_id = {row[0]: CustomerRow(*tuple(row)) for row in connection.execute(query)}
     return [by_id[i] for i in ids if i in by_id]
