@@ -25,7 +25,7 @@ from services.imports import reversals
 from services.imports.context import Context, merge
 from services.imports.customers import replace_list_reading
 from services.imports.declined import work_key
-from services.imports.linking import link, mobile_of_another
+from services.imports.linking import link, note_mobile_of_another
 from services.imports.lookup import Lookup, in_parts
 from services.imports.results import (
     EARLIER_REFUND_NETTED,
@@ -228,7 +228,7 @@ def _event(spec: EventKind, result: RowResult, v: dict[str, Any], lk: Lookup) ->
         # Found by mobile: the car the row names is none of the customer's.
         warn(result, "car_not_stored", "vin" if v.get("vin") else "plate")
     elif vehicle is not None:
-        mobile_of_another(result, v, lk, customer)
+        note_mobile_of_another(result, v, lk, customer)
     if spec.table == "complaint":
         _closed(result, v, event)
     return event

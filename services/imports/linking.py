@@ -60,8 +60,8 @@ def link(result: RowResult, v: dict[str, Any], lk: Lookup) -> tuple[dict | None,
     return None, None
 
 
-def mobile_of_another(result: RowResult, v: dict[str, Any], lk: Lookup,
-                      owner: dict[str, Any]) -> None:
+def note_mobile_of_another(result: RowResult, v: dict[str, Any], lk: Lookup,
+                           owner: dict[str, Any]) -> None:
     """A note when the car's owner (found by VIN or plate) is not whom the row's mobile is
     stored for: the record stays with the car, and whoever reads the note sees both names
     (the wife's phone on the husband's car, or a car that changed hands)."""
