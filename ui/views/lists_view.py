@@ -143,6 +143,7 @@ class ListsView(QWidget):
             button.setProperty("code", code)
             self.channels.addButton(button, i)
             channel_row.addWidget(button)
+        channel_row.addStretch(1)  # the choices side by side, not spread over a wide window
         self.channels.button(0).setChecked(True)
         self.callers = QListWidget()
         self.callers.setMaximumHeight(160)
@@ -164,10 +165,21 @@ class ListsView(QWidget):
             )
         )
         self.build_note.setWordWrap(True)
+        # A date and a number of days need no more room than they show.
+        self.as_of.setMaximumWidth(180)
+        self.fatigue.setMaximumWidth(180)
         page = QWidget()
         outer = QVBoxLayout(page)
-        form = QFormLayout()
-        outer.addLayout(form)
+        # The form keeps a reading width on a wide screen (the fields, the callers' names and
+        # the note stretched over 1,100 px on a maximised window) and sits to the left.
+        column = QWidget()
+        column.setMaximumWidth(860)
+        form = QFormLayout(column)
+        form.setContentsMargins(0, 0, 0, 0)
+        beside = QHBoxLayout()
+        beside.addWidget(column, 1)
+        beside.addStretch(0)
+        outer.addLayout(beside)
         outer.addStretch(1)
         form.addRow(self.tr("&Segment"), self.segment)
         form.addRow(self.tr("Evaluation &date"), self.as_of)
@@ -186,7 +198,10 @@ class ListsView(QWidget):
         form.addRow(self.tr("Callers"), self.callers)
         form.addRow(self.tr("Split"), self.split)
         form.addRow("", self.build_note)
-        form.addRow("", self.build_button)
+        build_row = QHBoxLayout()
+        build_row.addWidget(self.build_button)
+        build_row.addStretch(1)
+        form.addRow("", build_row)
         return page
 
     def _on_purpose_changed(self) -> None:
