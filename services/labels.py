@@ -481,6 +481,32 @@ ALIASES: dict[str, dict[str, str]] = {
         "挂机": "no_answer", "不需要": "refused",
         "成交": "bought", "已成交": "bought", "已买": "bought",
         "已发": "sent", "发送成功": "sent", "失败": "failed",
+        # As callers write them on a paper list. Nobody took the call: 打不通 (rang out),
+        # 没接, 没人接听 (which hold 接听, and would read as reached by that word).
+        "打不通": "no_answer", "没打通": "no_answer", "未打通": "no_answer",
+        "没接": "no_answer", "没接通": "no_answer", "没接听": "no_answer",
+        "未接听": "no_answer", "没人接听": "no_answer", "无人接电话": "no_answer",
+        "没人接电话": "no_answer", "不接电话": "no_answer", "响铃未接": "no_answer",
+        "响铃无人接": "no_answer", "未应答": "no_answer",
+        # The carrier's announcements: 暂时无法接听 is a phone that rang unanswered, 无法接通 and
+        # 不在服务区 one switched off or out of coverage.
+        "无法接听": "no_answer", "暂时无法接听": "no_answer",
+        "无法接通": "phone_off", "暂时无法接通": "phone_off", "不在服务区": "phone_off",
+        "关机了": "phone_off", "手机关机": "phone_off",
+        # 挂了 is 挂断 said as spoken: the call cut before anyone spoke.
+        "挂了": "no_answer", "被挂了": "no_answer",
+        # The customer answered and said no (拒访: refused the call-back).
+        "拒访": "refused", "拒绝回访": "refused", "客户拒绝": "refused", "已拒绝": "refused",
+        "不愿意": "refused", "不愿意回访": "refused", "不配合": "refused",
+        "不需要了": "refused", "不用了": "refused", "没兴趣": "refused", "不感兴趣": "refused",
+        "接通了": "reached", "已接": "reached", "打通了": "reached", "已打通": "reached",
+        "联系上了": "reached", "已联系": "reached", "已联系上": "reached", "已沟通": "reached",
+        "已回访": "reached",
+        "预约了": "appointment", "约好了": "appointment", "已约好": "appointment",
+        "预约成功": "appointment",
+        "已购车": "bought", "已买车": "bought", "买了": "bought",
+        "打错了": "wrong_number", "号码不对": "wrong_number", "号码有误": "wrong_number",
+        "非本人": "wrong_number", "不是本人": "wrong_number", "无效号码": "wrong_number",
     },
     "attribute": {
         "婚姻": "marital_status", "家庭": "household", "就业": "employment",

@@ -1,23 +1,28 @@
 """The filled-in call list as a file: which files are lists Revisit wrote (their header row,
 among a sheet's first rows, has the columns outcomes are read by; their 编号 cells are row codes),
 and its rows read, every sheet with those headers, cells merged down over a block of rows given
-to each row, as services/lists/outcomes.py then stores them. What a row would be stored
-against only by guess is not read: a file with a column it reads twice, or without both
-columns that say whose row it is, is refused whole; rows carrying one row code are not
-stored, each said. Nothing here touches the database."""
+to each row, each cell as its caller meant it (a dash or 无 for nothing, a remark typed after
+the outcome, a row code typed in full-width characters), as services/lists/outcomes.py then
+stores them. What a row would be stored against only by guess is not read: a file with a
+column it reads twice, or without both columns that say whose row it is, is refused whole;
+rows carrying one row code are not stored, each said. Nothing here touches the database."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
 from models.columns import ROW_CODE
+from services import labels
 from services.imports.readers import every_sheet
 from services.imports.sources import FillDown, RawRow
+from services.imports.words import normalise_outcome
 from services.lists import outcome_notes as said
 from services.lists.outcome_notes import Problem
 from services.lists.profile_cells import TYPED, BadCell, Row, cell_text, read_row
@@ -36,6 +41,99 @@ TOP_ROWS = 10
 
 def _header(values: Sequence[object]) -> list[str]:
     return [cell_text(h) for h in values]
+
+
+# Dashes a row code may be typed with that NFKC leaves as they are (it makes － and ﹣ plain),
+# and 一 (one), the dash a Chinese input method gives for the minus key: no code holds it.
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−﹘一", "-"))
+
+
+def row_code(v: object) -> str:
+    """A 编号 cell as the list printed it (1-0034): typed on a Chinese keyboard in full-width
+    characters (１－００３４), with a dash of another kind, with spaces, or in lower case."""
+    return "".join(unicodedata.normalize("NFKC", cell_text(v)).translate(_DASHES)
+                   .split()).upper()
+
+
+# What callers type in a cell for "nothing" (N/A, 无, 没有), besides a cell of dashes, slashes,
+# dots or 、 alone: matched on the cell in NFKC, spaces removed, in lower case. 空 is not one
+# (a caller's short 空号).
+NOTHING = frozenset({"无", "没有", "暂无", "n/a", "na", "nan", "none", "null", "nil"})
+_NOTHING_MARKS = re.compile(r"[-‐‑‒–—―−﹘_/\\、.。…·~]+")
+# The cells of a row typed into by its caller, each read as empty when it says "nothing".
+CALLERS_CELLS = ("结果", "回访员", *TYPED)
+# What parts an outcome typed in the 结果 cell from a remark after it (未接，明天再打;
+# 接通 下周来保养): a comma, 、, a semicolon, a colon, a full stop, a space, a dash, a bracket
+# opened (未接（已发短信）). A slash is none: 空号/错号 is one outcome.
+_REMARK = re.compile(r"(.+?)([\s,，、;；:：。.!！?？(（\[【\-—－~～]+)(.*)", re.DOTALL)
+# Leading words read two ways before a remark: 忙 is a busy line (the word alone) or a
+# customer busy on the phone (忙，稍后再打); 失败 a message not sent or a call not answered.
+TWO_WAYS = frozenset({"忙", "失败"})
+# What a call answered ended in (the answered outcomes besides 接通, as reports count them),
+# said after 接通: the outcome the cell is read as.
+ANSWERED = ("appointment", "bought", "refused")
+
+
+def says_nothing(v: object) -> bool:
+    """Whether a cell holds only what a caller types for "nothing" (-, ／, ——, 、, 无, N/A)."""
+    if not isinstance(v, str):
+        return False
+    typed = "".join(unicodedata.normalize("NFKC", cell_text(v)).split()).casefold()
+    return typed in NOTHING or bool(_NOTHING_MARKS.fullmatch(typed))
+
+
+def _as_meant(row: dict[str, object]) -> dict[str, object]:
+    """A row's cells by header as its caller meant them: its row code as printed (row_code),
+    a cell that says "nothing" empty (says_nothing), an outcome typed with a remark after it
+    parted from it (_remark_apart)."""
+    row = dict(row)
+    if "编号" in row:
+        row["编号"] = row_code(row["编号"])
+    for header in CALLERS_CELLS:
+        if says_nothing(row.get(header)):
+            row[header] = None
+    _remark_apart(row)
+    return row
+
+
+def _remark_apart(row: dict[str, object]) -> None:
+    """An outcome word typed with a remark after it in the 结果 cell (没接，晚点再打): the
+    outcome word alone is the cell, and the remark goes to 客户反馈, before what was typed
+    there, as the words of the 结果 cell go before it when they are kept, joined by ；(晚点再打；
+    客户说在外地). A remark the feedback already holds is not added twice. The cell is left as
+    typed (read whole by its words, or refused) when its first word is no outcome or is one
+    read two ways (TWO_WAYS), when the remark begins with another outcome (未接，接通: which
+    was the call's?), and when the call was answered and the cell reads whole as what the
+    call ended in (接通，客户说不需要: refused). A call answered and the remark beginning with
+    what it ended in (接通，已约，周六上午) is read as the remark alone (已约，周六上午)."""
+    text = cell_text(row.get("结果"))
+    if not text or labels.code_of("outcome", text) is not None:
+        return
+    parted = _REMARK.fullmatch(text)
+    if parted is None:
+        return
+    head, remark = parted[1].strip(), parted[3].strip()
+    if remark[-1:] in tuple(")）]】") and any(c in parted[2] for c in "(（[【"):
+        remark = remark[:-1].strip()  # the bracket opened after the outcome, closed
+    outcome = labels.code_of("outcome", head)
+    if outcome is None or not remark or head in TWO_WAYS:
+        return
+    if says_nothing(remark):  # 未接，无: no remark
+        row["结果"] = head
+        return
+    first = _REMARK.fullmatch(remark)
+    then = labels.code_of("outcome", first[1] if first else remark)
+    if then not in (None, outcome):
+        if outcome == "reached" and then in ANSWERED:  # 接通，已约: the remark is the cell
+            row["结果"] = remark
+            _remark_apart(row)
+        return
+    if outcome == "reached" and normalise_outcome(text).value in ANSWERED:
+        return
+    row["结果"] = head
+    feedback = cell_text(row.get("客户反馈"))
+    if remark not in feedback:
+        row["客户反馈"] = f"{remark}；{feedback}" if feedback else remark
 
 
 def is_filled_list(path: Path) -> bool:
@@ -64,7 +162,7 @@ def looks_like_list(headers: Sequence[str], rows: Sequence[Sequence[object]]) ->
     if not all(h in headers for h in NEEDED):
         return False
     at = list(headers).index("编号")
-    codes = [cell_text(r[at]) for r in rows if at < len(r) and cell_text(r[at])]
+    codes = [row_code(r[at]) for r in rows if at < len(r) and row_code(r[at])]
     return bool(codes) and all(ROW_CODE.fullmatch(c) for c in codes)
 
 
@@ -148,7 +246,7 @@ def read_rows(path: Path, today: dt.date | None = None
                     merged = frozenset(h for h, a, b in zip(header, values, shown, strict=False)
                                        if a is not b)
                     values = shown
-                row = dict(zip(header, values, strict=False))
+                row = _as_meant(dict(zip(header, values, strict=False)))
                 try:
                     parsed = read_row(row, number, today, where, merged)
                 except BadCell as exc:
