@@ -3934,369 +3934,369 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="150"/>
+        <location filename="../../ui/views/lists_view.py" line="151"/>
         <source>Evenly between the callers</source>
         <translation>在回访员之间平均分配</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="151"/>
+        <location filename="../../ui/views/lists_view.py" line="152"/>
         <source>Each customer to their own staff member</source>
         <translation>分给各自的负责员工</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="153"/>
+        <location filename="../../ui/views/lists_view.py" line="154"/>
         <source>Calls to one number (a family&apos;s shared phone, a company&apos;s switchboard) go to one caller, one after another.</source>
         <translation>拨打同一号码的电话（一家人共用的电话、公司总机）分给同一位回访员，前后相连。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="155"/>
+        <location filename="../../ui/views/lists_view.py" line="156"/>
         <source>B&amp;uild the list</source>
         <translation>生成名单(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="159"/>
+        <location filename="../../ui/views/lists_view.py" line="160"/>
         <source>Excluded automatically, each with the reason shown: do-not-contact on the channel, no marketing consent for sales, contacted recently, an unresolved complaint for sales, no number to call (without a valid mobile, a landline among their other phones is called), no valid mobile for SMS, no address or WeChat ID, unanswered calls waiting to come back.</source>
         <translation>以下客户会自动排除并注明原因：该渠道设为勿扰、销售类联系但无营销同意、近期已联系、有未解决投诉（销售类）、无可拨打的电话（无有效手机号时拨打其他电话中的座机）、发短信无有效手机号、无地址或微信号、未接通电话尚在等待重拨。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="172"/>
+        <location filename="../../ui/views/lists_view.py" line="184"/>
         <source>&amp;Segment</source>
         <translation>客户分群(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="173"/>
+        <location filename="../../ui/views/lists_view.py" line="185"/>
         <source>Evaluation &amp;date</source>
         <translation>评估日期(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="181"/>
+        <location filename="../../ui/views/lists_view.py" line="193"/>
         <source>&amp;Purpose</source>
         <translation>目的(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="184"/>
+        <location filename="../../ui/views/lists_view.py" line="196"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="185"/>
+        <location filename="../../ui/views/lists_view.py" line="197"/>
         <source>Not contacted again within</source>
         <translation>在此天数内不重复联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="186"/>
+        <location filename="../../ui/views/lists_view.py" line="198"/>
         <source>Callers</source>
         <translation>回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="187"/>
+        <location filename="../../ui/views/lists_view.py" line="199"/>
         <source>Split</source>
         <translation>分配方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="199"/>
+        <location filename="../../ui/views/lists_view.py" line="214"/>
         <source>A recall notice goes out whatever other contact the customer had: a safety notice does not wait.</source>
         <translation>召回通知不受近期联系限制：安全通知不能等。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="218"/>
+        <location filename="../../ui/views/lists_view.py" line="233"/>
         <source>Loading segments and callers</source>
         <translation>正在载入分群和回访员</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="238"/>
+        <location filename="../../ui/views/lists_view.py" line="253"/>
         <source>%1 (ready-made)</source>
         <translation>%1（现成模板）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="323"/>
+        <location filename="../../ui/views/lists_view.py" line="338"/>
         <source>Building the list</source>
         <translation>正在生成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="362"/>
+        <location filename="../../ui/views/lists_view.py" line="377"/>
         <source>Build a list from the segment “%1” for %2, channel: %3, evaluated on %4?</source>
         <translation>用分群“%1”生成名单吗？目的：%2，渠道：%3，评估日期：%4。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="372"/>
+        <location filename="../../ui/views/lists_view.py" line="387"/>
         <source>The list is stored as a new run.</source>
         <translation>名单将保存为一份新名单，可在历史名单中查看。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="375"/>
+        <location filename="../../ui/views/lists_view.py" line="390"/>
         <source>The list is stored as a new run, and its calls are assigned to %n caller(s) and appear in their follow-up queues.</source>
         <translation>
             <numerusform>名单将保存为一份新名单，其中的电话分配给 %n 位回访员，并出现在他们的“我的跟进”中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="382"/>
+        <location filename="../../ui/views/lists_view.py" line="397"/>
         <source>The list is stored as a new run. No caller is ticked, so its calls are not assigned to anyone&apos;s follow-up queue.</source>
         <translation>名单将保存为一份新名单。没有勾选回访员，所以其中的电话不会分配到任何人的“我的跟进”。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="316"/>
-        <location filename="../../ui/views/lists_view.py" line="387"/>
+        <location filename="../../ui/views/lists_view.py" line="331"/>
+        <location filename="../../ui/views/lists_view.py" line="402"/>
         <source>Build and store the list</source>
         <translation>生成并保存名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="307"/>
+        <location filename="../../ui/views/lists_view.py" line="322"/>
         <source>Counting the segment</source>
         <translation>正在统计分群人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="325"/>
+        <location filename="../../ui/views/lists_view.py" line="340"/>
         <source>Another list of “%1” is being made right now; waiting for it to end</source>
         <translation>另一份“%1”名单此刻正在生成，正在等它完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="369"/>
+        <location filename="../../ui/views/lists_view.py" line="384"/>
         <source>The segment has %n customer(s) that day; those who may be contacted for this purpose on this channel are the list&apos;s members.</source>
         <translation>
             <numerusform>该分群当天共有 %n 位客户；其中可按此目的、此渠道联系的客户会进入名单。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="396"/>
+        <location filename="../../ui/views/lists_view.py" line="411"/>
         <source>List #%1 stored: %Ln customer(s) in it.</source>
         <translation>
             <numerusform>名单 #%1 已保存：共 %Ln 位客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="420"/>
+        <location filename="../../ui/views/lists_view.py" line="435"/>
         <source>Double-click a member for their pre-call brief</source>
         <translation>双击成员查看其通话前简报</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="423"/>
+        <location filename="../../ui/views/lists_view.py" line="438"/>
         <source>Customer brief…</source>
         <translation>客户简报…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="427"/>
+        <location filename="../../ui/views/lists_view.py" line="442"/>
         <source>Customer b&amp;rief…</source>
         <translation>客户简报(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="428"/>
+        <location filename="../../ui/views/lists_view.py" line="443"/>
         <source>The chosen member&apos;s pre-call brief: last contact, spend, satisfaction, complaints, intent and the suggested next step</source>
         <translation>所选成员的通话前简报：上次联系、消费、满意度、投诉、意向和建议的下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="434"/>
+        <location filename="../../ui/views/lists_view.py" line="449"/>
         <source>In the list</source>
         <translation>名单内</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="442"/>
+        <location filename="../../ui/views/lists_view.py" line="457"/>
         <source>Excluded, and why</source>
         <translation>已排除及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="447"/>
+        <location filename="../../ui/views/lists_view.py" line="462"/>
         <source>&amp;Finish this list</source>
         <translation>完成此名单(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="486"/>
-        <location filename="../../ui/views/lists_view.py" line="631"/>
+        <location filename="../../ui/views/lists_view.py" line="501"/>
+        <location filename="../../ui/views/lists_view.py" line="646"/>
         <source>Finishing the list</source>
         <translation>正在完成名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="499"/>
+        <location filename="../../ui/views/lists_view.py" line="514"/>
         <source>Put list back</source>
         <translation>恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="500"/>
+        <location filename="../../ui/views/lists_view.py" line="515"/>
         <source>Put list #%1 back? Its calls not yet made return to the callers&apos; queues.</source>
         <translation>恢复名单 #%1？其中尚未拨打的电话将回到回访员的待拨队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="503"/>
+        <location filename="../../ui/views/lists_view.py" line="518"/>
         <source>Withdraw list</source>
         <translation>撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="504"/>
+        <location filename="../../ui/views/lists_view.py" line="519"/>
         <source>Withdraw list #%1? Its calls not yet made leave every caller&apos;s queue. Calls already made stay recorded, the list stays under Past runs, and it can be put back.</source>
         <translation>撤回名单 #%1？其中尚未拨打的电话将从所有回访员的待拨队列中移除。已拨打的电话照常保留记录，名单仍在“历史名单”中，之后可以恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="517"/>
+        <location filename="../../ui/views/lists_view.py" line="532"/>
         <source>List #%1 put back; none of its calls is in a caller&apos;s queue.</source>
         <translation>名单 #%1 已恢复；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="519"/>
+        <location filename="../../ui/views/lists_view.py" line="534"/>
         <source>List #%1 withdrawn; none of its calls was in a caller&apos;s queue.</source>
         <translation>名单 #%1 已撤回；它的电话都不在回访员的待拨队列中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="522"/>
+        <location filename="../../ui/views/lists_view.py" line="537"/>
         <source>List #%1 put back: %Ln call(s) are in the callers&apos; queues again.</source>
         <translation>
             <numerusform>名单 #%1 已恢复：%Ln 个电话重新回到回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/lists_view.py" line="525"/>
+        <location filename="../../ui/views/lists_view.py" line="540"/>
         <source>List #%1 withdrawn: %Ln call(s) left the callers&apos; queues.</source>
         <translation>
             <numerusform>名单 #%1 已撤回：%Ln 个电话已移出回访员的待拨队列。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="536"/>
+        <location filename="../../ui/views/lists_view.py" line="551"/>
         <source>Putting the list back</source>
         <translation>正在恢复名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="536"/>
+        <location filename="../../ui/views/lists_view.py" line="551"/>
         <source>Withdrawing the list</source>
         <translation>正在撤回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="561"/>
+        <location filename="../../ui/views/lists_view.py" line="576"/>
         <source>Loading the list</source>
         <translation>正在加载名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="578"/>
+        <location filename="../../ui/views/lists_view.py" line="593"/>
         <source>List #%1 from “%2” on %3: %4. Excluded: %5.</source>
         <translation>名单 #%1（分群“%2”，评估日期 %3）：%4。已排除：%5。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="586"/>
+        <location filename="../../ui/views/lists_view.py" line="601"/>
         <source>Since list #%1: %2 new, %3 no longer in it.</source>
         <translation>与名单 #%1 相比：新增 %2 人，移出 %3 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="593"/>
+        <location filename="../../ui/views/lists_view.py" line="608"/>
         <source>This list was withdrawn (%1), and list #%2, made later from the same segment, has replaced it, so it stays out of the follow-up queues: nobody is called twice. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1），且同一分群之后生成的名单 #%2 已取代它，所以它不再进入跟进队列：不会有人被重复联系。已经打过的电话仍有记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="599"/>
+        <location filename="../../ui/views/lists_view.py" line="614"/>
         <source>This list was withdrawn (%1): its calls are in nobody&apos;s follow-up queue. What was already called stays recorded.</source>
         <translation>此名单已撤回（%1）：其中的电话不在任何人的待拨队列中。已拨打的电话照常保留记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="604"/>
+        <location filename="../../ui/views/lists_view.py" line="619"/>
         <source>This list was never completed, and list #%1, made later from the same segment, has replaced it: its calls stay out of the follow-up queues, so nobody is called twice.</source>
         <translation>此名单从未完成，且同一分群之后生成的名单 #%1 已取代它：其中的电话不进入跟进队列，不会有人被重复联系。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="610"/>
+        <location filename="../../ui/views/lists_view.py" line="625"/>
         <source>This list is unfinished: the program stopped before it was complete, so its calls are in nobody&apos;s follow-up queue. Check it, save its files, then finish it.</source>
         <translation>此名单未完成：程序在完成前中断，所以其中的电话不在任何人的跟进队列里。请检查它、保存文件，然后完成它。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="615"/>
+        <location filename="../../ui/views/lists_view.py" line="630"/>
         <source>It replaces list(s) %1 of the same segment, which were never completed: their calls stay out of the follow-up queues.</source>
         <translation>它取代了同一分群中从未完成的名单 %1：那些名单里的电话不进入跟进队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="636"/>
+        <location filename="../../ui/views/lists_view.py" line="651"/>
         <source>Put this list &amp;back…</source>
         <translation>恢复此名单(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="637"/>
+        <location filename="../../ui/views/lists_view.py" line="652"/>
         <source>&amp;Withdraw this list…</source>
         <translation>撤回此名单(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="639"/>
+        <location filename="../../ui/views/lists_view.py" line="654"/>
         <source>A list made by mistake (the wrong segment, callers or purpose): its calls not yet made leave the callers&apos; queues; it can be put back</source>
         <translation>生成有误的名单（分群、回访员或目的选错）：其中尚未拨打的电话将移出回访员的待拨队列；之后可以恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="661"/>
+        <location filename="../../ui/views/lists_view.py" line="676"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="661"/>
+        <location filename="../../ui/views/lists_view.py" line="676"/>
         <source>Segment</source>
         <translation>客户分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="661"/>
+        <location filename="../../ui/views/lists_view.py" line="676"/>
         <source>Evaluated on</source>
         <translation>评估日期</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="661"/>
+        <location filename="../../ui/views/lists_view.py" line="676"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="662"/>
+        <location filename="../../ui/views/lists_view.py" line="677"/>
         <source>Members</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="662"/>
+        <location filename="../../ui/views/lists_view.py" line="677"/>
         <source>Made by</source>
         <translation>创建人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="662"/>
+        <location filename="../../ui/views/lists_view.py" line="677"/>
         <source>Contacted</source>
         <translation>已联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="662"/>
+        <location filename="../../ui/views/lists_view.py" line="677"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="700"/>
+        <location filename="../../ui/views/lists_view.py" line="715"/>
         <source>written</source>
         <translation>已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="700"/>
+        <location filename="../../ui/views/lists_view.py" line="715"/>
         <source>not complete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="667"/>
+        <location filename="../../ui/views/lists_view.py" line="682"/>
         <source>No lists yet. A list built under Build appears here, to open, print again and read back.</source>
         <translation>还没有名单。在“新建名单”里生成的名单会出现在这里，可再次打开、重新打印和读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="669"/>
+        <location filename="../../ui/views/lists_view.py" line="684"/>
         <source>&amp;Open and re-print</source>
         <translation>打开并重新打印(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="701"/>
+        <location filename="../../ui/views/lists_view.py" line="716"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="701"/>
+        <location filename="../../ui/views/lists_view.py" line="716"/>
         <source>replaced by #%1</source>
         <translation>已被 #%1 取代</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="727"/>
+        <location filename="../../ui/views/lists_view.py" line="742"/>
         <source>Step 1 of 3: what to send to whom</source>
         <translation>第 1 步（共 3 步）：联系谁、用什么方式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="728"/>
+        <location filename="../../ui/views/lists_view.py" line="743"/>
         <source>Step 2 of 3: who is in the list, who is not and why</source>
         <translation>第 2 步（共 3 步）：名单内的客户，以及被排除的客户和原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/lists_view.py" line="729"/>
+        <location filename="../../ui/views/lists_view.py" line="744"/>
         <source>Step 3 of 3: print and save</source>
         <translation>第 3 步（共 3 步）：打印与保存</translation>
     </message>
@@ -5180,226 +5180,257 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ReadBackPanel</name>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="37"/>
+        <location filename="../../ui/views/list_readback.py" line="38"/>
         <source>&amp;Read back a filled-in list…</source>
         <translation>读回已填写的名单(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="44"/>
+        <location filename="../../ui/views/list_readback.py" line="45"/>
         <source>Read an SMS &amp;unsubscribe file…</source>
         <translation>读入短信退订文件(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="46"/>
+        <location filename="../../ui/views/list_readback.py" line="47"/>
         <source>The file the SMS vendor sends back (Excel or CSV) of customers who replied T to unsubscribe, or of messages that could not be delivered: no SMS goes to those customers any more. Reading a file again blocks nobody twice.</source>
         <translation>短信平台发回的文件（Excel 或 CSV）：回T退订的客户，或发送失败的号码。读入后不再给这些客户发短信。同一文件再读一次不会重复登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="60"/>
+        <location filename="../../ui/views/list_readback.py" line="61"/>
+        <location filename="../../ui/views/list_readback.py" line="230"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="39"/>
+        <location filename="../../ui/views/list_readback.py" line="40"/>
         <source>The call, visit or WeChat list the callers filled in, as Excel or CSV: outcomes, feedback, next dates, km and profile changes are stored. A row without 联系日期 is dated the day the list was handed out. Reading a file again stores nothing twice.</source>
         <translation>回访员填写好的电话、上门或微信名单（Excel 或 CSV）：结果、客户反馈、下次跟进、里程和画像变化都会保存。没有填写联系日期的行，按名单发出的日期保存。同一文件再读一次，不会重复保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="50"/>
+        <location filename="../../ui/views/list_readback.py" line="51"/>
         <source>&amp;Past read-backs…</source>
         <translation>往次读回(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="52"/>
+        <location filename="../../ui/views/list_readback.py" line="53"/>
         <source>The filled-in lists read back: file, list, who, when and how many contacts were stored. A read done by mistake (the wrong caller&apos;s file, rows filled in against the wrong lines) can be undone there by a supervisor or whoever read it.</source>
         <translation>已读回的名单：文件、名单、读入人、时间和保存的联系记录数。读错的文件（别的回访员的文件、结果填错了行）可在此撤销，由主管或读入的人操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="60"/>
+        <location filename="../../ui/views/list_readback.py" line="61"/>
+        <location filename="../../ui/views/list_readback.py" line="345"/>
         <source>What was not stored, and why</source>
         <translation>未保存的内容及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="62"/>
+        <location filename="../../ui/views/list_readback.py" line="63"/>
         <source>Either file can also be dragged here from its folder.</source>
         <translation>这两种文件都可以从文件夹直接拖到这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="120"/>
+        <location filename="../../ui/views/list_readback.py" line="121"/>
         <source>Looking at the file</source>
         <translation>正在查看文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="127"/>
+        <location filename="../../ui/views/list_readback.py" line="128"/>
         <source>Excel or CSV files (*.xlsx *.xls *.ods *.csv);;All files (*)</source>
         <translation>Excel 或 CSV 文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="128"/>
+        <location filename="../../ui/views/list_readback.py" line="129"/>
         <source>Choose the filled-in list</source>
         <translation>选择已填写的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="156"/>
+        <location filename="../../ui/views/list_readback.py" line="157"/>
         <source>Stopped. The rows read before the stop are stored; read the file again to store the rest (nothing is stored twice).</source>
         <translation>已停止。停止前读到的行已保存；再读一次该文件即可保存其余的行（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="162"/>
+        <location filename="../../ui/views/list_readback.py" line="163"/>
         <source>Reading the list back</source>
         <translation>正在读回名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="168"/>
+        <location filename="../../ui/views/list_readback.py" line="169"/>
         <source>%1: %2 contact(s) stored, %3 already read before, %4 row(s) without an outcome, %5 km reading(s), %6 profile change(s), %7 row(s) not stored.</source>
         <translation>%1：保存联系记录 %2 条，之前已读过 %3 条，未填结果 %4 行，里程 %5 条，画像变化 %6 条，%7 行未保存。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="180"/>
+        <location filename="../../ui/views/list_readback.py" line="182"/>
+        <source>%n row(s) read before say another outcome now: their contact was corrected to it (the rows below say what it was, and whose call).</source>
+        <translation>
+            <numerusform>%n 行之前已读取过，现在写的是另一个结果：其联系记录已按现在的结果更正（下方各行写明原来的结果及是谁的电话）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="186"/>
         <source>%n row(s) read before were typed into since: their feedback, next date or km was corrected.</source>
         <translation>
             <numerusform>之前读过的行中有 %n 行此后又有修改：已按文件更正其客户反馈、下次跟进或里程。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="185"/>
+        <location filename="../../ui/views/list_readback.py" line="191"/>
         <source>%n row(s) not stored: correct them in the file and read it again.</source>
         <translation>
             <numerusform>有 %n 行未保存：请在文件中改正后再读一次。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="189"/>
+        <location filename="../../ui/views/list_readback.py" line="195"/>
         <source>%n row(s) stored without their profile changes (画像变化), which could not be read: put those in by hand on the customer&apos;s page.</source>
         <translation>
             <numerusform>%n 行已保存，但其中的画像变化无法识别，未保存：请在客户页面手动填写。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="193"/>
+        <location filename="../../ui/views/list_readback.py" line="200"/>
         <source>%n row(s) stored without their km (当前里程), which could not be read: put those in by hand on the customer&apos;s page.</source>
         <translation>
             <numerusform>%n 行已保存，但其中的当前里程无法识别，未保存：请在客户页面手动填写。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="197"/>
+        <location filename="../../ui/views/list_readback.py" line="204"/>
+        <source>%n row(s) stored without their km (当前里程), which is less than a reading of the car before it or more than it could have been driven since (the rows below say which): check it with the customer and put it in by hand on the customer&apos;s page.</source>
+        <translation>
+            <numerusform>%n 行已保存，但当前里程未保存：它低于该车之前的里程记录，或超出此后可能行驶的里程（见下方各行）：请与客户核实后在客户页面手动填写。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/views/list_readback.py" line="210"/>
         <source>%n row(s) stored without a date or 回访员 cell that could not be right (the rows below say which): put it in by hand on the customer&apos;s page, or correct it and read the file again.</source>
         <translation>
             <numerusform>%n 行已保存，但其中的日期或回访员一格有误，未保存（见下方各行）：请在客户页面手动填写，或改正后再读一次。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="230"/>
+        <location filename="../../ui/views/list_readback.py" line="219"/>
+        <source>Not stored: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_readback.py" line="220"/>
+        <source>Corrected: %1</source>
+        <translation>已更正：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_readback.py" line="224"/>
+        <source>What became of the row, and why</source>
+        <translation>各行的处理结果及原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/list_readback.py" line="253"/>
         <source>SMS vendor files (*.xlsx *.xls *.csv *.txt);;All files (*)</source>
         <translation>短信平台文件 (*.xlsx *.xls *.csv *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="231"/>
+        <location filename="../../ui/views/list_readback.py" line="254"/>
         <source>Choose the SMS vendor&apos;s unsubscribe or failed-delivery file</source>
         <translation>选择短信平台的退订或发送失败文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="242"/>
+        <location filename="../../ui/views/list_readback.py" line="265"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="243"/>
+        <location filename="../../ui/views/list_readback.py" line="266"/>
         <source>What does %1 list?</source>
         <translation>%1 列出的是什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="245"/>
+        <location filename="../../ui/views/list_readback.py" line="268"/>
         <source>Unsubscribes: customers who replied T; their marketing consent is withdrawn too. Failed deliveries: numbers that are empty or switched off. Either way no SMS goes to those customers any more.</source>
         <translation>退订：回复 T 退订的客户，同时撤回其营销同意。发送失败：空号或停机的号码。两种情况都不再给这些客户发短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="248"/>
+        <location filename="../../ui/views/list_readback.py" line="271"/>
         <source>&amp;Unsubscribes (回T退订)</source>
         <translation>退订（回T退订）(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="250"/>
+        <location filename="../../ui/views/list_readback.py" line="273"/>
         <source>&amp;Failed deliveries</source>
         <translation>发送失败(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="283"/>
+        <location filename="../../ui/views/list_readback.py" line="306"/>
         <source>Reading the SMS vendor&apos;s file</source>
         <translation>正在读入短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="291"/>
+        <location filename="../../ui/views/list_readback.py" line="314"/>
         <source>%1 lists failed deliveries: %2 number(s) read.</source>
         <translation>%1 是发送失败名单：读到 %2 个号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="293"/>
+        <location filename="../../ui/views/list_readback.py" line="316"/>
         <source>%1 lists unsubscribes: %2 number(s) read.</source>
         <translation>%1 是退订名单：读到 %2 个号码。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="295"/>
+        <location filename="../../ui/views/list_readback.py" line="318"/>
         <source>%n customer(s) now get no SMS.</source>
         <translation>
             <numerusform>%n 位客户今后不再收到短信。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="297"/>
+        <location filename="../../ui/views/list_readback.py" line="320"/>
         <source>%n were blocked already by an earlier file.</source>
         <translation>
             <numerusform>其中 %n 位已由之前的文件登记过。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="303"/>
+        <location filename="../../ui/views/list_readback.py" line="326"/>
         <source>%n number(s) match no customer: %1.</source>
         <translation>
             <numerusform>%n 个号码不属于任何客户：%1。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="306"/>
+        <location filename="../../ui/views/list_readback.py" line="329"/>
         <source>%n row(s) hold no mainland mobile number and were not read; they are listed below.</source>
         <translation>
             <numerusform>%n 行没有大陆手机号，未读取，见下表。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="310"/>
+        <location filename="../../ui/views/list_readback.py" line="333"/>
         <source>%n row(s) say the message was delivered: not blocked.</source>
         <translation>
             <numerusform>%n 行显示短信已送达：未停发。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="313"/>
+        <location filename="../../ui/views/list_readback.py" line="336"/>
         <source>%n failure(s) pass (关机, 超时…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条失败属于临时情况（关机、超时…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="317"/>
+        <location filename="../../ui/views/list_readback.py" line="340"/>
         <source>%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="322"/>
+        <location filename="../../ui/views/list_readback.py" line="346"/>
         <source>No mainland mobile number: not read</source>
         <translation>没有大陆手机号：未读取</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="323"/>
+        <location filename="../../ui/views/list_readback.py" line="347"/>
         <source>A failure that passes (not blocked): %1</source>
         <translation>临时失败（未停发）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="324"/>
+        <location filename="../../ui/views/list_readback.py" line="348"/>
         <source>A reply, not an unsubscribe (not blocked): %1</source>
         <translation>是回复而非退订（未停发）：%1</translation>
     </message>

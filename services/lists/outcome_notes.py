@@ -203,6 +203,58 @@ def kept(number: int, code: str, sheet: str, changes: list[tuple[str, str]]) -> 
     return where(0, sheet, f"row {number} ({code}) {en}", f"第 {number} 行（{code}）{zh}")
 
 
+# What a row read again corrects besides its outcome, by the audit trail's names of them.
+CORRECTED_CELLS = {"contact_at": ("联系日期 (contact date)", "联系日期"),
+                   "feedback": ("客户反馈 (feedback)", "客户反馈"),
+                   "next_follow_up": ("下次跟进 (next follow-up)", "下次跟进"),
+                   "km": ("当前里程 (km)", "当前里程"),
+                   "staff_id": ("回访员 (caller)", "回访员")}
+
+
+def corrected(number: int, sheet: str, code: str, customer: tuple[str, str], before: dict,
+              outcome: str, whose: str | None, caller: str | None) -> Problem:
+    """Row `number` (`code`, of `customer`: name and code), read before and corrected now:
+    `before` what its contact said before (as the audit trail keeps it), `outcome` the
+    outcome it says now, `whose` the caller the contact was stored under, `caller` the one it
+    is under now (None: no caller)."""
+    name, customer_code = customer
+    whom = (f"stored as {whose}'s call", f"原记录的回访员是{whose}") if whose else \
+        ("stored with no caller", "原记录没有回访员")
+    if "outcome" in before:
+        old, new = ({lang: labels.text("outcome", o, lang) for lang in ("en", "zh")}
+                    for o in (before["outcome"], outcome))
+        en = (f"{code}, {name} ({customer_code}), read before: outcome '{old['en']}' → "
+              f"'{new['en']}' (the outcome read before was {whom[0]}); the contact is now "
+              f"what this row says")
+        zh = (f"{code}，{name}（{customer_code}），之前已读入：结果“{old['zh']}”→“{new['zh']}”"
+              f"（{whom[1]}）；该联系记录已按本行更正")
+    else:
+        cells = [CORRECTED_CELLS[k] for k in CORRECTED_CELLS if k in before]
+        en = (f"{code}, {name} ({customer_code}), read before: "
+              f"{', '.join(c[0] for c in cells)} typed over since, corrected as this row says "
+              f"(the contact was {whom[0]})")
+        zh = (f"{code}，{name}（{customer_code}），之前已读入：{'、'.join(c[1] for c in cells)}"
+              f"此后有改动，已按本行更正（{whom[1]}）")
+    if "staff_id" in before and caller != whose:
+        en += f"; it is now {caller or 'no caller'}'s call"
+        zh += f"；现记在{caller}名下" if caller else "；现在没有回访员"
+    return where(number, sheet, en, zh)
+
+
+def older(number: int, sheet: str, code: str, outcome: str, stored: str) -> Problem:
+    """A note that row `number` (`code`) says `outcome` for a contact corrected to `stored`
+    since it was read (by another copy of the list, this one typed over, or on screen): it is
+    kept as it is."""
+    typed, now = ({lang: labels.text("outcome", o, lang) for lang in ("en", "zh")}
+                  for o in (outcome, stored))
+    return where(0, sheet,
+                 f"row {number} ({code}) says '{typed['en']}', but its contact was corrected "
+                 f"to '{now['en']}' since it was read: kept as '{now['en']}'; if this row is "
+                 f"right, change the contact on the customer's page",
+                 f"第 {number} 行（{code}）写的是“{typed['zh']}”，但该联系记录读入后已更正为"
+                 f"“{now['zh']}”：保留“{now['zh']}”；如本行才是对的，请在客户页面修改该联系记录")
+
+
 def km_clash(km: int, last_km: int, last_day: dt.date, day: dt.date
              ) -> tuple[str, str] | None:
     """Why a km read on `day` cannot be the car's (English, Chinese), `last_km` read on

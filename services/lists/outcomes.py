@@ -23,7 +23,10 @@ from another database (whose run #2 is another list) would otherwise put an outc
 wrong customer. A file whose rows nearly all do not match is refused whole, before anything
 is stored; so is one without both its 客户编号 and 姓名 columns, whose rows could not be
 checked (services/lists/outcome_file.py). A customer erased since (at their request) gets
-nothing back.
+nothing back. A customer merged into another since the list was printed is that one: a row
+naming the merged customer's code beside the place the merge gave the kept customer is read
+as theirs (and said); one whose place the merge removed (the kept customer had one on the same
+list) is said to be the merged customer's, not stored (services/lists/merged_rows.py).
 
 A file is stored a chunk of rows per transaction, so other staff's edits never wait long
 behind a big file. Each row's event is keyed by its member's row id, day and outcome, so a read
@@ -36,8 +39,10 @@ nothing: an older copy may be read later; a contact typed on screen keeps its ca
 whose outcome was typed over is the caller's correction, and the contact becomes all the row
 now says, an empty cell clearing what was read before, the profile changes it no longer says
 taken back by changes (profile_cells.reread_changes); with its outcome the same, they are kept
-and the report says so. What they said before is kept in the audit trail, with what the read
-stored, so a read done by mistake can be undone whole (services/lists/readback_undo.py).
+and the report says so. Each row corrected is named in the report with what it changed: the
+outcome before and now and whose call it was stored as, or the cells typed over. What they
+said before is kept in the audit trail, with what the read stored, so a read done by mistake
+can be undone whole (services/lists/readback_undo.py).
 
 The file is read into rows by services/lists/outcome_file.py; here they are checked against
 the database and stored."""
@@ -57,6 +62,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReading, StaffUser
 from services.customers.names import same_person
+from services.lists import merged_rows
 from services.lists import outcome_notes as said
 from services.lists.outcome_file import read_rows
 from services.lists.outcome_notes import Problem
@@ -97,6 +103,13 @@ class OutcomeReport:
     # Rows stored without another cell that could not be right (a 联系日期 or 下次跟进 that is
     # no date, a follow-up before the contact, a 回访员 who is no staff member).
     cells_left_out: tuple[Problem, ...] = ()
+    # The rows read before and corrected now (`corrected` of them), each saying what it
+    # changed: the outcome stored and whose contact it was, or the cells typed over.
+    corrections: tuple[Problem, ...] = ()
+    retyped: int = 0  # of the rows corrected, those whose outcome was typed over since
+    # Of km_left_out, the rows whose km was read and cannot be the car's (lower than a reading
+    # before it, or more than the car could have been driven since).
+    km_clashes: tuple[Problem, ...] = ()
 
     @property
     def not_stored(self) -> int:
@@ -133,7 +146,7 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     if staff_id is None:
         staff_id = actor_id(actor)
     rows, problems, blank = read_rows(path, today)
-    rows, refused = _matching(sessions, rows, path)
+    rows, refused, merges = _matching(sessions, rows, path)
     problems += refused
     undated = frozenset(r.code for r in rows if r.day is None)
     totals = _Counts()
@@ -154,7 +167,7 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     notes = (said.open_elsewhere(path) + said.replaced(sessions, totals.runs)
              + said.undated(totals.undated) + said.words(totals.words)
              + said.typos(totals.typos) + said.on_screen(totals.on_screen)
-             + tuple(totals.kept))
+             + tuple(merges) + tuple(totals.kept))
     return OutcomeReport(totals.stored, totals.already, blank, totals.km, totals.changes,
                          tuple(sorted(problems + totals.problems, key=lambda p: p.row)),
                          notes, totals.corrected,
@@ -162,7 +175,10 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
                          sum(totals.undated.values()), totals.on_screen,
                          tuple(sorted(totals.km_left_out, key=lambda p: p.row)),
                          first_entry(sessions, read),
-                         tuple(sorted(totals.cells_left_out, key=lambda p: p.row)))
+                         tuple(sorted(totals.cells_left_out, key=lambda p: p.row)),
+                         tuple(sorted(totals.corrections, key=lambda p: p.row)),
+                         totals.retyped,
+                         tuple(sorted(totals.km_clashes, key=lambda p: p.row)))
 
 
 def _run_of(code: str) -> int | None:
@@ -176,43 +192,60 @@ LOOKUP = 400
 
 
 def _same_code(typed: str, stored: str) -> bool:
-    """Whether the customer code in the file is the member's: as printed, or as a spreadsheet
-    program keeps a code of digits it took for a number (a CSV list opened in Excel and saved
-    again: 0012345 comes back as 12345)."""
-    if typed == stored:
+    """Whether the customer code in the file is the member's: as printed, in other case (c0001234:
+    one letter, typed over as it is said), or as a spreadsheet program keeps a code of digits it
+    took for a number (a CSV list opened in Excel and saved again: 0012345 comes back as
+    12345)."""
+    if typed.casefold() == stored.casefold():
         return True
     return (typed.isascii() and typed.isdigit() and stored.isascii() and stored.isdigit()
             and typed.lstrip("0") == stored.lstrip("0"))
 
 
 def _matching(sessions: Sessions, rows: list[Row], path: Path
-              ) -> tuple[list[Row], list[Problem]]:
-    """The rows whose customer code and name are their member's (as printed on the list), and a
-    problem for each other one; the file refused whole when nearly every row checked (three in
-    four) does not match."""
+              ) -> tuple[list[Row], list[Problem], list[Problem]]:
+    """The rows whose customer code and name are their member's (as printed on the list), a
+    problem for each other one, and a note for each row of a customer merged into the member's
+    since (its contact is the member's); the file refused whole when nearly every row checked
+    (three in four) does not match."""
     keys = {(run, r.code) for r in rows if (run := _run_of(r.code)) is not None}
-    found: dict[str, tuple[str, str | None, bool]] = {}  # row code -> code, name, erased
+    # row code -> customer code, name printed, erased, customer id
+    found: dict[str, tuple[str, str | None, bool, int]] = {}
     listed = sorted(keys)
     with sessions() as s:
         for start in range(0, len(listed), LOOKUP):
             part = listed[start:start + LOOKUP]
-            for code, customer_code, snapshot, erased in s.execute(
+            for code, customer_code, snapshot, erased, customer_id in s.execute(
                     select(ListRunMember.row_code, Customer.code, ListRunMember.snapshot,
-                           Customer.erased_at.is_not(None))
+                           Customer.erased_at.is_not(None), Customer.id)
                     .join(Customer, Customer.id == ListRunMember.customer_id)
                     .where(tuple_(ListRunMember.run_id, ListRunMember.row_code).in_(part))):
                 printed = member_data(snapshot).get("name") if snapshot else None
-                found[code] = (customer_code, printed, bool(erased))
+                found[code] = (customer_code, printed, bool(erased), customer_id)
+        # A list printed before two customers were merged: the merged one's code beside a
+        # member now the kept one's, or a place the merge removed.
+        other = {found[r.code][3] for r in rows if r.code in found and r.customer_code
+                 and not _same_code(r.customer_code, found[r.code][0])}
+        merged = merged_rows.merged_into(s, other) if other else {}
+        removed = merged_rows.removed_places(s, {(run, code) for run, code in keys
+                                                 if code not in found})
     kept: list[Row] = []
     problems: list[Problem] = []
+    notes: list[Problem] = []
     wrong: list[Problem] = []
     checked = 0
     for r in rows:
         got = found.get(r.code)
-        if got is None:  # no such member: said when the row is stored
-            kept.append(r)
+        if got is None:
+            place = removed.get(r.code)
+            # The place removed is the row's when its customer code, if typed, is theirs.
+            if place is not None and (not r.customer_code
+                                      or _same_code(r.customer_code, place.merged.code)):
+                problems.append(merged_rows.place_removed(r.number, r.sheet, r.code, place))
+            else:  # no such member: said when the row is stored
+                kept.append(r)
             continue
-        customer_code, printed, erased = got
+        customer_code, printed, erased, customer_id = got
         if erased:
             problems.append(_at(r, f"row {r.code}: this customer's personal data was "
                                    f"erased at their request; nothing is stored for them",
@@ -220,7 +253,13 @@ def _matching(sessions: Sessions, rows: list[Row], path: Path
             continue
         if r.customer_code or r.name:
             checked += 1
-        if r.customer_code and not _same_code(r.customer_code, customer_code):
+        was = next((m for m in merged.get(customer_id, ())
+                    if r.customer_code and _same_code(r.customer_code, m.code)), None)
+        if was is not None:
+            notes.append(merged_rows.read_as_kept(r.number, r.sheet, r.code, was,
+                                                  customer_code))
+            kept.append(r)
+        elif r.customer_code and not _same_code(r.customer_code, customer_code):
             wrong.append(_at(r, f"row {r.code} is customer {customer_code} in this "
                                 f"database, not {r.customer_code} as in the file (a row "
                                 f"code changed or swapped?); not stored",
@@ -241,7 +280,7 @@ def _matching(sessions: Sessions, rows: list[Row], path: Path
                "of {checked} rows name another customer, e.g. row {row}): it was printed "
                "from another database, or its row codes were changed. Nothing was stored."),
             path=str(path), wrong=len(wrong), checked=checked, row=wrong[0].row)
-    return kept, problems + wrong
+    return kept, problems + wrong, notes
 
 
 @dataclass
@@ -263,6 +302,9 @@ class _Counts:
     cells_left_out: list[Problem] = field(default_factory=list)  # without another cell
     # Outcomes typed a character wrong: (as typed, the wording read) -> the rows typing it.
     typos: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    corrections: list[Problem] = field(default_factory=list)  # what each corrected row changed
+    retyped: int = 0  # of the rows corrected, those with another outcome
+    km_clashes: list[Problem] = field(default_factory=list)  # of km_left_out: not the car's
 
     def add(self, other: _Counts) -> None:
         self.stored += other.stored
@@ -279,6 +321,9 @@ class _Counts:
         self.on_screen += other.on_screen
         self.km_left_out += other.km_left_out
         self.cells_left_out += other.cells_left_out
+        self.corrections += other.corrections
+        self.retyped += other.retyped
+        self.km_clashes += other.km_clashes
         for typo, numbers in other.typos.items():
             self.typos.setdefault(typo, []).extend(numbers)
 
@@ -457,6 +502,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                     MileageReading.reading_date == event.contact_at.date(),
                     MileageReading.source == source)
                     .order_by(MileageReading.id.desc()).limit(1))
+            clash = None  # why the km read cannot be the car's (English, Chinese)
             if r.km is not None and member.vehicle_id is not None:
                 last = s.execute(select(MileageReading.km, MileageReading.reading_date).where(
                     MileageReading.vehicle_id == member.vehicle_id,
@@ -465,8 +511,9 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                     .order_by(MileageReading.km.desc()).limit(1)).first()
                 # A km that clashes with the car's history is left out like one that cannot
                 # be read: the call was made whatever the odometer said.
-                if last is not None and (clash := said.km_clash(
-                        r.km, last.km, last.reading_date, day)) is not None:
+                clash = None if last is None else said.km_clash(r.km, last.km,
+                                                                last.reading_date, day)
+                if clash is not None:
                     r = replace(r, km=None, km_unread=clash)
             # A call recorded on screen (My follow-ups) and written on the list as well: one
             # contact, the screen's, whatever the list says of it.
@@ -485,6 +532,8 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                     r, f"the contact is stored, but not its 当前里程 (km): {r.km_unread[0]}; "
                        f"put the reading in by hand on the customer's page",
                     f"联系结果已保存，当前里程未保存：{r.km_unread[1]}；请在客户页面手动填写里程"))
+                if clash is not None:  # read, and not the car's: said apart from unreadable
+                    got.km_clashes.append(got.km_left_out[-1])
             if screen is not None:
                 got.on_screen += 1
                 got.runs.add(member.run_id)
@@ -518,10 +567,20 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 before = _correct(s, r, seen, member, own, source, named)
                 if before is not None:
                     got.corrected += 1
+                    customer = s.get_one(Customer, member.customer_id)
+                    # Whose contact it was: the caller it was stored under, replaced or not.
+                    whose = before["staff_id"] if "staff_id" in before else event.staff_id
+                    got.retyped += "outcome" in before
+                    got.corrections.append(said.corrected(
+                        r.number, r.sheet, r.code, (customer.name, customer.code), before,
+                        r.outcome, staff_name(s, whose), staff_name(s, event.staff_id)))
                     if "km" in before and before["km"] is None:  # typed in since: a new reading
                         got.km += 1
                     got.runs.add(member.run_id)
                     corrected_by_run.setdefault(member.run_id, []).append(before)
+                if not counts:  # this row's outcome was put right since: it stays right
+                    got.kept.append(said.older(r.number, r.sheet, r.code, r.outcome,
+                                               event.outcome))
                 if counts and r.words is not None:
                     got.words[(r.words, r.outcome)] += 1
                 # A 画像变化 cell that cannot be read says nothing of what it no longer says.

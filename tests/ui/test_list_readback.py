@@ -10,10 +10,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from sqlalchemy import func, select
 
 from models import ConsentEvent, DoNotContact, StaffUser
+from services import labels
 from services.lists import runs
 from services.outputs import excel
 from services.staff.permissions import Actor
@@ -178,7 +179,11 @@ def test_read_back_problems_in_the_windows_language(qtbot, panel, database, tmp_
         assert rows["3"] == ("联系结果已保存，画像变化未保存：画像变化“婚姻=结了”：“结了”不是"
                              "婚姻状况可填的值，请填写：未婚、已婚、离异、丧偶；"
                              "该格中的画像变化均未保存，请在客户页面手动填写")
-        assert rows["4588"] == "编号“999-0001”不是本数据库任何名单中的一行"
+        # Row 4588 alone is not stored, and said to be (the window's words before the row's).
+        not_stored = QCoreApplication.translate("ReadBackPanel", "Not stored: %1")
+        assert rows["4588"] == not_stored.replace(
+            "%1", "编号“999-0001”不是本数据库任何名单中的一行")
+        rows["4588"] = rows["4588"].removeprefix(not_stored.replace("%1", ""))
         assert not any(c.isascii() and c.isalpha() for text in rows.values() for c in text)
         assert ("1 行未保存：请在文件中改正后再读一次。2 行已保存，但其中的画像变化无法识别，"
                 "未保存：请在客户页面手动填写。") in panel.summary.text()
@@ -186,6 +191,7 @@ def test_read_back_problems_in_the_windows_language(qtbot, panel, database, tmp_
     else:
         assert ("a phone number or an address is changed on the customer's page, not in "
                 "this column") in rows["2"]
+        assert rows["4588"] == "Not stored: row id '999-0001' matches no list run member"
         assert rows["3"] == ("the contact is stored, but not its 画像变化 (profile changes): "
                              "profile change '婚姻=结了': '结了' is not a value of Marital "
                              "status; type one of Single, Married, Divorced, Widowed; none of "
@@ -263,3 +269,57 @@ def test_a_km_that_cannot_be_read_is_listed_with_the_contact_stored(qtbot, panel
     assert rows["2"].startswith("联系结果已保存，当前里程未保存：当前里程“八万多点”不是里程数")
     assert ("1 行已保存，但其中的当前里程无法识别，未保存：请在客户页面手动填写。"
             in panel.summary.text())
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_a_read_says_each_row_as_what_became_of_it(qtbot, panel, database, tmp_path,
+                                                   monkeypatch, translated):
+    """Read again with an outcome typed over, a bad row, a row without its next date and a km
+    below the car's: before, the summary said "0 row(s) not stored" over a table of "what was
+    not stored" listing rows stored, the correction unnamed, the km "which could not be
+    read"."""
+    from tests.services.test_list_outcomes_rows import _fill, _visit_reading
+
+    path = _filled(database, tmp_path, {(2, "结果"): "已预约", (2, "联系日期"): "2026-11-24"})
+    col = {c.value: c.column for c in openpyxl.load_workbook(path).active[1]}
+    _choose(monkeypatch, path)
+    with qtbot.waitSignal(panel.read_done, timeout=60000):
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    _visit_reading(database, path, col, 5, 86278)
+    _fill(path, col, {(2, "结果"): "无人接听", (3, "结果"): "不知道",
+                      (4, "结果"): "接通", (4, "下次跟进"): "2026-02-30",
+                      (5, "结果"): "接通", (5, "当前里程(公里)"): 80000})
+    with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    report = done.args[0]
+    assert (report.stored, report.not_stored, report.corrected) == (2, 1, 1)
+    table = panel.problems
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert list(rows) == ["2", "3", "4", "5"]
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ReadBackPanel", text)
+
+    not_stored, corrected = tr("Not stored: %1"), tr("Corrected: %1")
+    lang = "zh" if translated == "zh_CN" else "en"
+    # As many rows said not stored as the summary counts, and only those.
+    assert [n for n, text in rows.items()
+            if text.startswith(not_stored.replace("%1", ""))] == ["3"]
+    assert rows["3"] == not_stored.replace("%1", report.found[0].text(lang))
+    assert rows["2"] == corrected.replace("%1", report.corrections[0].text(lang))
+    assert rows["4"] == report.cells_left_out[0].text(lang)
+    assert rows["5"] == report.km_clashes[0].text(lang)
+    assert table.horizontalHeaderItem(1).text() == tr("What became of the row, and why")
+    if translated == "en":
+        text = panel.summary.text()
+        assert ", 0 profile change(s), 1 row(s) not stored." in text
+        assert ("1 row(s) read before say another outcome now: their contact was corrected "
+                "to it (the rows below say what it was, and whose call).") in text
+        assert "typed into since" not in text
+        assert ("1 row(s) stored without their km (当前里程), which is less than a reading of "
+                "the car before it or more than it could have been driven since") in text
+        assert "which could not be read" not in text
+        assert rows["2"].startswith("Corrected: ")
+        before, now = (labels.text("outcome", o, "en") for o in ("appointment", "no_answer"))
+        assert f"outcome '{before}' → '{now}'" in rows["2"]
+        assert "less than the 86,278 km read on 2026-10-01" in rows["5"]

@@ -600,7 +600,9 @@ def _outcomes(args, open_db) -> int:
         return EXIT_CANCELLED
     print(
         f"{report.stored} contacts stored, {report.already} already read before"
-        f"{f' ({report.corrected} of them corrected)' if report.corrected else ''}, "
+        f"{f' ({report.corrected} of them corrected' if report.corrected else ''}"
+        f"{f', {report.retyped} to another outcome' if report.retyped else ''}"
+        f"{')' if report.corrected else ''}, "
         f"{f'{report.on_screen} already recorded on screen, ' if report.on_screen else ''}"
         f"{report.blank} rows without an outcome, {report.km_readings} km readings, "
         f"{report.profile_changes} profile changes, {report.not_stored} rows not stored"
@@ -610,23 +612,32 @@ def _outcomes(args, open_db) -> int:
     if report.read_back:
         print(f"  read-back #{report.read_back}: if this was the wrong file, `list "
               f"undo-readback {report.read_back}` takes back all it stored")
-    for row, problem in report.problems:
-        print(f"  row {row}: {problem}" if row else f"  {problem}")  # 0: a whole sheet
+    # The rows not stored (the count above) first, each said as not stored; then those stored
+    # with a cell left out, and those read before and corrected, whose texts say so.
+    for p in report.found:
+        print(f"  row {p.row}: not stored: {p.en}" if p.row else f"  {p.en}")  # 0: a sheet
+    for p in report.stored_without:
+        print(f"  row {p.row}: {p.en}")
+    for p in report.corrections:
+        print(f"  row {p.row}: corrected: {p.en}")
     # Each such row's contact is stored: a warning, as the window's summary says it. Only rows
     # (or sheets) not stored make the command fail.
-    _stored_without(report.left_out, "their 画像变化 (profile changes)")
-    _stored_without(report.km_left_out, "their km")
-    _stored_without(report.cells_left_out, "a date or 回访员 cell")
+    _stored_without(report.left_out, "their 画像变化 (profile changes), which could not be read")
+    clashes = set(report.km_clashes)
+    _stored_without([p for p in report.km_left_out if p not in clashes],
+                    "their km, which could not be read")
+    _stored_without(report.km_clashes, "their km, which is less than a reading of the car "
+                    "before it or more than it could have been driven since")
+    _stored_without(report.cells_left_out, "a date or 回访员 cell, which could not be read")
     return 1 if report.found else 0
 
 
 def _stored_without(problems, what: str) -> None:
-    """A warning naming the rows stored without `what`, a cell that could not be read."""
+    """A warning naming the rows stored without `what`, a cell left out."""
     if problems:
         rows = ", ".join(str(p.row) for p in problems)
-        print(f"revisit: warning: {len(problems)} row(s) stored without {what}, which could "
-              f"not be read (row {rows}): put those in by hand on the customer's page",
-              file=sys.stderr)
+        print(f"revisit: warning: {len(problems)} row(s) stored without {what} (row {rows}): "
+              f"put those in by hand on the customer's page", file=sys.stderr)
 
 
 def _unsubscribe(args, open_db) -> int:

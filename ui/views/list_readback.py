@@ -1,6 +1,7 @@
 """Reading files back in the window: the Excel call, visit or WeChat list the callers typed
-outcomes into is stored (services/lists/outcomes.py), and what could not be stored is listed row
-by row, in the window's language, to be corrected in the file and read again; an SMS vendor's
+outcomes into is stored (services/lists/outcomes.py), and the rows to look at are listed row by
+row, in the window's language, each saying what became of it (not stored, to be corrected in the
+file and read again; stored without a cell; read before and corrected); an SMS vendor's
 unsubscribe or failed-delivery file blocks SMS to the numbers it lists
 (services/lists/unsubscribe.py)."""
 
@@ -175,10 +176,15 @@ class ReadBackPanel(QWidget):
                 .replace("%5", locale.toString(report.km_readings))
                 .replace("%6", locale.toString(report.profile_changes))
                 .replace("%7", locale.toString(report.not_stored)))
-        if report.corrected:
+        # Each row corrected is listed below, with what changed and whose call it was.
+        if report.retyped:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) read before say another outcome now: their contact was corrected to "
+                "it (the rows below say what it was, and whose call).", "", report.retyped)
+        if report.corrected > report.retyped:
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) read before were typed into since: their feedback, next date or km "
-                "was corrected.", "", report.corrected)
+                "was corrected.", "", report.corrected - report.retyped)
         rows = [p for p in report.found if p.row]
         if rows:
             text += ("" if lang == "zh" else " ") + self.tr(
@@ -188,10 +194,17 @@ class ReadBackPanel(QWidget):
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without their profile changes (画像变化), which could not be "
                 "read: put those in by hand on the customer's page.", "", len(report.left_out))
-        if report.km_left_out:
+        unread_km = len(report.km_left_out) - len(report.km_clashes)
+        if unread_km:
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without their km (当前里程), which could not be read: put "
-                "those in by hand on the customer's page.", "", len(report.km_left_out))
+                "those in by hand on the customer's page.", "", unread_km)
+        if report.km_clashes:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) stored without their km (当前里程), which is less than a reading of "
+                "the car before it or more than it could have been driven since (the rows "
+                "below say which): check it with the customer and put it in by hand on the "
+                "customer's page.", "", len(report.km_clashes))
         if report.cells_left_out:
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without a date or 回访员 cell that could not be right (the "
@@ -201,10 +214,20 @@ class ReadBackPanel(QWidget):
             text += "\n" + note.text(lang)
         self.summary.setText(text)
         self.summary.setVisible(True)
-        self._fill_problems([(p.row, p.text(lang))
-                             for p in sorted(rows + list(report.stored_without),
-                                             key=lambda p: p.row)])
+        # Each row says what became of it: the rows not stored (as many as the summary counts)
+        # said to be so; those stored without a cell, and those corrected, say so themselves.
+        not_stored = self.tr("Not stored: %1")
+        corrected = self.tr("Corrected: %1")
+        listed = ([(p.row, not_stored.replace("%1", p.text(lang))) for p in rows]
+                  + [(p.row, p.text(lang)) for p in report.stored_without]
+                  + [(p.row, corrected.replace("%1", p.text(lang))) for p in report.corrections])
+        self._set_why(self.tr("What became of the row, and why"))
+        self._fill_problems(sorted(listed, key=lambda row: row[0]))
         self.read_done.emit(report)
+
+    def _set_why(self, why: str) -> None:
+        """The table's second column's header: what its rows say of a file read."""
+        self.problems.setHorizontalHeaderLabels([self.tr("Row"), why])
 
     def _fill_problems(self, rows: list[tuple[int, str]]) -> None:
         """The rows not read, by their spreadsheet row number as Excel shows it (4588, never
@@ -319,6 +342,7 @@ class ReadBackPanel(QWidget):
                                     len(report.not_blocked))
         self.summary.setText(text)
         self.summary.setVisible(True)
+        self._set_why(self.tr("What was not stored, and why"))
         why = self.tr("No mainland mobile number: not read")
         kept = (self.tr("A failure that passes (not blocked): %1") if failed
                 else self.tr("A reply, not an unsubscribe (not blocked): %1"))
