@@ -5438,102 +5438,107 @@ Revisit closes now; open it again to work with the restored database.</source>
 <context>
     <name>ReadBacksDialog</name>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="37"/>
+        <location filename="../../ui/views/readback_history.py" line="38"/>
         <source>Lists read back</source>
         <translation>已读回的名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="42"/>
+        <location filename="../../ui/views/readback_history.py" line="43"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="42"/>
+        <location filename="../../ui/views/readback_history.py" line="43"/>
         <source>Read at</source>
         <translation>读入时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="42"/>
+        <location filename="../../ui/views/readback_history.py" line="43"/>
         <source>By</source>
         <translation>读入人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="43"/>
+        <location filename="../../ui/views/readback_history.py" line="44"/>
         <source>List</source>
         <translation>名单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="43"/>
+        <location filename="../../ui/views/readback_history.py" line="44"/>
         <source>Contacts stored</source>
         <translation>保存的联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="44"/>
+        <location filename="../../ui/views/readback_history.py" line="45"/>
         <source>km</source>
         <translation>里程</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="44"/>
+        <location filename="../../ui/views/readback_history.py" line="45"/>
         <source>Contacts corrected</source>
         <translation>修正的联系</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="45"/>
+        <location filename="../../ui/views/readback_history.py" line="46"/>
         <source>Profile changes</source>
         <translation>画像变化</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="45"/>
+        <location filename="../../ui/views/readback_history.py" line="46"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="47"/>
+        <location filename="../../ui/views/readback_history.py" line="48"/>
         <source>Rows read before, from this list or another copy of it, whose stored contact this read corrected; undoing the read puts them back as they were.</source>
         <translation>此前已读回（本名单或其另一份副本）、本次读回修正了其已存联系记录的记录数；撤销本次读回会将它们恢复原样。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="50"/>
+        <location filename="../../ui/views/readback_history.py" line="53"/>
+        <source>No filled-in list read back yet: each list read back under Read back a filled-in list is here, and can be undone.</source>
+        <translation>还没有读回过已填写的名单：用“读回已填写的名单”读回的每份名单都列在这里，并可撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/readback_history.py" line="55"/>
         <source>&amp;Undo this read-back…</source>
         <translation>撤销这次读回(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="52"/>
+        <location filename="../../ui/views/readback_history.py" line="57"/>
         <source>Takes back everything the read stored: its contacts with their next dates, km readings and profile changes. Reading the file again stores it again.</source>
         <translation>撤回这次读回保存的全部内容：联系记录及其下次跟进日期、里程和画像变化。再次读入该文件会重新保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="80"/>
+        <location filename="../../ui/views/readback_history.py" line="85"/>
         <source>Reading the read-backs</source>
         <translation>正在读取读回记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="89"/>
+        <location filename="../../ui/views/readback_history.py" line="94"/>
         <source>undone %1 by %2</source>
         <translation>已于 %1 由 %2 撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="93"/>
+        <location filename="../../ui/views/readback_history.py" line="98"/>
         <source>read before reads could be undone</source>
         <translation>读入时尚不支持撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="123"/>
+        <location filename="../../ui/views/readback_history.py" line="128"/>
         <source>Undo read-back #%1 of %2? Its %3 contact(s) with their next dates, %4 km reading(s) and %5 profile change(s) are removed, and the contacts it corrected put back as they were. Reading the file again stores it again.</source>
         <translation>撤销第 %1 次读回（%2）？将删除它保存的 %3 条联系记录（连同下次跟进日期）、%4 条里程和 %5 项画像变化，它更正过的联系记录恢复原样。再次读入该文件会重新保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="131"/>
+        <location filename="../../ui/views/readback_history.py" line="136"/>
         <source>Undo a read-back</source>
         <translation>撤销读回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="150"/>
+        <location filename="../../ui/views/readback_history.py" line="155"/>
         <source>Undoing the read-back</source>
         <translation>正在撤销读回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/readback_history.py" line="156"/>
+        <location filename="../../ui/views/readback_history.py" line="161"/>
         <source>Read-back #%1 undone: %2 contact(s), %3 km reading(s) and %4 profile change(s) removed.</source>
         <translation>第 %1 次读回已撤销：删除了 %2 条联系记录、%3 条里程和 %4 项画像变化。</translation>
     </message>

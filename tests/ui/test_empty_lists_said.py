@@ -1,5 +1,5 @@
-"""A list with nothing in it yet says so once it has been read (past imports, backups), and
-says nothing while it is still being read."""
+"""A list with nothing in it yet says so once it has been read (past imports, backups, lists
+read back), and says nothing while it is still being read."""
 
 from __future__ import annotations
 
@@ -38,3 +38,15 @@ def test_no_backup_yet_is_said(qtbot, database: Database, supervisor, tmp_path):
     assert panel.table.rowCount() == 0
     assert empty_text(panel.table) == "No backup in this folder yet."
     shut_down(panel, runner)
+
+
+def test_no_list_read_back_yet_is_said(qtbot, database: Database, supervisor):
+    from ui.views.readback_history import ReadBacksDialog
+
+    runner = TaskRunner()
+    dialog = ReadBacksDialog(database, runner, supervisor)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog._listed, timeout=10000)
+    assert dialog.table.rowCount() == 0
+    assert empty_text(dialog.table).startswith("No filled-in list read back yet")
+    shut_down(dialog, runner)

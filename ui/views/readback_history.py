@@ -21,6 +21,7 @@ from services.staff.permissions import Actor
 from services.store.database import Database
 from ui.tasks import TaskRunner, changed, show_error
 from ui.views.customer_page import fill_table, make_table
+from ui.widgets import when_empty
 
 COL_STORED, COL_CORRECTED, COL_FILE = 4, 5, 8  # the table's columns tests and tips name
 
@@ -47,6 +48,10 @@ class ReadBacksDialog(QDialog):
             "Rows read before, from this list or another copy of it, whose stored contact this "
             "read corrected; undoing the read puts them back as they were."))
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+        self._listed = False  # said empty only once the read-backs have been read
+        when_empty(self.table, lambda: self.tr(
+            "No filled-in list read back yet: each list read back under Read back a filled-in "
+            "list is here, and can be undone.") if self._listed else "")
         self.undo_button = QPushButton(self.tr("&Undo this read-back…"))
         self.undo_button.setToolTip(self.tr(
             "Takes back everything the read stored: its contacts with their next dates, km "
@@ -80,7 +85,7 @@ class ReadBacksDialog(QDialog):
                         label=self.tr("Reading the read-backs"))
 
     def _fill(self, reads: list) -> None:
-        self.reads = reads
+        self.reads, self._listed = reads, True
         locale = QLocale()
         rows = []
         for r in reads:
