@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, and_, case, func, or_, select, union
+from sqlalchemy import Connection, Select, Subquery, and_, case, func, or_, select, union
 
 from models.columns import NAME_INITIALS_LENGTH, NAME_PINYIN_LENGTH, ROW_CODE
 from models.tables import (
@@ -187,12 +187,10 @@ def find_ids(connect: Connect, text: str = "", sort: str = "name",
             result.close()
 
 
-def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
-    """The browser's columns for `ids` (a page), in the order given."""
-    if not ids:
-        return []
-    # The car shown is the one the customer drives now: an owned car before a sold one, the
-    # latest bought first; the count is of the cars they still own.
+def current_cars(ids: Sequence[int]) -> Subquery:
+    """The car shown for each customer of `ids` (customer_id, vid), the one they drive now: an
+    owned car before a sold one, the latest bought first; and n, how many cars they still own.
+    A customer without a car has no row."""
     ranked = (
         select(
             V.customer_id,
@@ -207,7 +205,15 @@ def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
         .where(V.customer_id.in_(ids))
         .subquery()
     )
-    first_vehicle = select(ranked).where(ranked.c.rank == 1).subquery()
+    return select(ranked.c.customer_id, ranked.c.vid, ranked.c.n).where(
+        ranked.c.rank == 1).subquery()
+
+
+def fetch_rows(connect: Connect, ids: Sequence[int]) -> list[CustomerRow]:
+    """The browser's columns for `ids` (a page), in the order given."""
+    if not ids:
+        return []
+    first_vehicle = current_cars(ids)
     last_visit = (
         select(service_visit.c.customer_id, func.max(service_visit.c.visit_date).label("day"))
         .where(service_visit.c.customer_id.in_(ids))

@@ -17,6 +17,8 @@ from sqlalchemy.sql.selectable import Subquery
 
 from models import SavedSegment, TagGroup
 from models.codes import LIFECYCLE_STAGES
+from models.tables import vehicle
+from services.customers.search import current_cars
 from services.labels import both
 from services.segments import rfm as rfm_mod
 from services.segments import spec, summaries
@@ -57,7 +59,7 @@ from services.store.errors import N_, RevisitError
 class SegmentPreview:
     """What the builder shows for a filter: its count and the first member rows, and for each
     row without a car (a filter on the customer alone) the customer's cars as the customer list
-    shows them: the first one's model and plate, and how many in all."""
+    shows them: the one they drive now's model and plate, and how many they still own."""
 
     count: SegmentCount
     page: MemberPage
@@ -111,18 +113,19 @@ def preview(sessions: Sessions, flt: FilterLike, as_of: dt.date | None = None, *
         compiled = compile_filter(flt, as_of, lateral=_lateral(s))
         counted, total = _count(s, compiled, as_of)
         rows = _member_rows(s, compiled.select.subquery("members"), 0, limit)
-        cars = _first_cars(s, [r.customer_id for r in rows if r.vehicle_id is None])
+        cars = _shown_cars(s, [r.customer_id for r in rows if r.vehicle_id is None])
     return SegmentPreview(counted, MemberPage(as_of, total, 0, rows), cars)
 
 
-def _first_cars(s: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None, int]]:
-    """Each customer's first car (the first stored) as (model, plate), and how many cars."""
+def _shown_cars(s: Session, ids: Sequence[int]
+                ) -> dict[int, tuple[str | None, str | None, int]]:
+    """Each customer's car as the customer list shows it (the one they drive now) as (model,
+    plate), and how many cars they still own."""
     if not ids:
         return {}
-    first = (select(V.c.customer_id, func.min(V.c.id).label("vid"), func.count().label("n"))
-             .where(V.c.customer_id.in_(ids)).group_by(V.c.customer_id).subquery("first"))
-    rows = s.execute(select(first.c.customer_id, V.c.model, V.c.plate, first.c.n)
-                     .join(V, V.c.id == first.c.vid))
+    shown = current_cars(ids)  # on the Core vehicle table (models.tables), read here alone
+    rows = s.execute(select(shown.c.customer_id, vehicle.c.model, vehicle.c.plate, shown.c.n)
+                     .join(vehicle, vehicle.c.id == shown.c.vid))
     return {cid: (model, plate, n) for cid, model, plate, n in rows}
 
 

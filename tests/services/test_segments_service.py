@@ -84,7 +84,7 @@ def test_preview_is_the_count_and_the_first_members_from_one_compile(database, m
             for y in years:
                 s.add(Vehicle(customer_id=i, brand="丰田", model="凯美瑞", plate=f"粤A0{i}{y}",
                               purchase_date=dt.date(2026 - y, 1, 1)))
-                s.flush()  # stored in this order: the first car is the first added
+                s.flush()  # stored in this order: the first car stored is the oldest
     as_of = dt.date(2026, 11, 23)
     compiled = []
 
@@ -101,9 +101,10 @@ def test_preview_is_the_count_and_the_first_members_from_one_compile(database, m
     assert shown.page.rows == everyone.rows[:2] and shown.page.total == everyone.total == 3
     whole = service.preview(database.sessions, {"version": 1, "where": None}, as_of)
     assert whole.count.vehicles is None and whole.page.total == whole.count.customers == 4
-    # Rows of a filter on the customer alone have no car: the preview brings each one's
-    # first car and how many (customer 4 has none); rows of a car filter need none.
+    # Rows of a filter on the customer alone have no car: the preview brings each one's car
+    # as the customer list shows it, the latest bought, and how many they own (customer 4 has
+    # none); rows of a car filter need none.
     assert all(r.vehicle_id is None for r in whole.page.rows)
-    assert whole.cars == {1: ("凯美瑞", "粤A018", 2), 2: ("凯美瑞", "粤A022", 1),
+    assert whole.cars == {1: ("凯美瑞", "粤A016", 2), 2: ("凯美瑞", "粤A022", 1),
                           3: ("凯美瑞", "粤A037", 1)}
     assert shown.cars == {}

@@ -434,31 +434,23 @@ def test_an_imported_segment_is_announced(qtbot, view, tmp_path, monkeypatch):
 
 
 def test_a_filter_on_the_customer_alone_previews_each_members_cars(qtbot, view, demo_db):
-    """With no condition on a car, the preview shows each member's first car and "+N" for the
-    others, as the customer list does, not two empty columns."""
-    from sqlalchemy import select
-
-    from models import Customer, Vehicle
+    """With no condition on a car, the preview shows each member's car as the customer list
+    does (the one they drive now, "+N" for the others they own), not two empty columns nor
+    the first car ever stored."""
+    from services.customers import search
 
     qtbot.waitUntil(lambda: not view.runner.busy and view.preview.rowCount() > 0, timeout=10000)
-    with demo_db.sessions() as s:
-        cars: dict[str, list[tuple[str, str | None]]] = {}
-        for code, model, plate in s.execute(
-                select(Customer.code, Vehicle.model, Vehicle.plate)
-                .join(Vehicle, Vehicle.customer_id == Customer.id).order_by(Vehicle.id)):
-            cars.setdefault(code, []).append((model, plate))
+    listed = {row.code: row for row in search.fetch_rows(
+        demo_db.engine.connect, view._preview_ids)}
     shown = {view.preview.item(r, 0).text(): (view.preview.item(r, 3).text(),
                                                view.preview.item(r, 4).text())
              for r in range(view.preview.rowCount())}
-    with_cars = [code for code in shown if code in cars]
-    assert with_cars and any(len(cars[code]) > 1 for code in with_cars)
+    assert set(shown) == set(listed)
+    assert any(row.vehicles > 1 for row in listed.values())
     for code, (model, plate) in shown.items():
-        if code not in cars:
-            assert (model, plate) == ("", "")
-            continue
-        first_model, first_plate = cars[code][0]
-        more = f" +{len(cars[code]) - 1}" if len(cars[code]) > 1 else ""
-        assert (model, plate) == (first_model, f"{first_plate or ''}{more}".strip())
+        row = listed[code]
+        more = f" +{row.vehicles - 1}" if row.vehicles > 1 else ""
+        assert (model, plate) == (row.first_model or "", f"{row.first_plate or ''}{more}".strip())
 
 
 def test_a_segment_is_exported_under_a_name_every_pc_can_save(qtbot, view, tmp_path,
