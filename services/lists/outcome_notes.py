@@ -7,6 +7,7 @@ out of its stored contact."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import ContactEvent, ListRun, db
 from services import labels
 from services.imports import failed
-from services.imports.normalise import km_rise_implausible
-from services.lists.profile_cells import kept_words
+from services.imports.normalise import Cell, km_rise_implausible
+from services.imports.phones import normalise_phones
+from services.lists.profile_cells import cell_text, kept_words
 from services.lists.runs import calls_queued
 from services.store.database import user_error
 from services.store.errors import N_, RevisitError
@@ -201,6 +203,37 @@ def kept(number: int, code: str, sheet: str, changes: list[tuple[str, str]]) -> 
     says the profile changes its first reading stored, and that they were kept."""
     en, zh = kept_words(changes)
     return where(0, sheet, f"row {number} ({code}) {en}", f"第 {number} 行（{code}）{zh}")
+
+
+def _numbers_in(cell: Cell) -> frozenset[str]:
+    """The numbers of a phone cell, digits only, as an import reads them (normalise_phones:
+    +86, spaces and dashes, a number Excel keeps as one): none for an empty cell, a
+    placeholder (-, 无) or words."""
+    phones = normalise_phones(cell, keep_invalid=True).value
+    if phones is None:
+        return frozenset()
+    return frozenset(re.sub(r"\D", "", n) for n in (phones.mobile, *phones.others,
+                                                    *phones.unchecked) if n)
+
+
+def phone_typed(number: int, sheet: str, cell: Cell, printed: str | None) -> Problem | None:
+    """Row `number`'s note when its 电话 cell (`cell`) gives a number other than the one
+    printed for its member (`printed`): the contact is stored, the customer's number is not
+    changed (which of their phones it is, or a digit mistyped, is for staff to see). A cell
+    masked as printed (138****8000), emptied or with no number says nothing."""
+    typed = _numbers_in(cell)
+    if not typed or "*" in str(cell) or typed == _numbers_in(printed):
+        return None
+    # A number Excel keeps as a number (13900139000.0) is shown as its digits.
+    shown = cell_text(cell)[:30] if isinstance(cell, str) else "/".join(sorted(typed))
+    was_en, was_zh = ((f"not the {printed} printed", f"不是名单上的 {printed}") if printed
+                      else ("where no number was printed", "名单上原本没有号码"))
+    return where(number, sheet,
+                 f"the contact is stored; the 电话 cell says {shown}, {was_en}: the number is "
+                 f"not changed — if the customer has a new number, change it on the "
+                 f"customer's page",
+                 f"联系结果已保存；电话一格写的是 {shown}，{was_zh}：号码未更改，如客户换了号码，"
+                 f"请在客户页面修改")
 
 
 # What a row read again corrects besides its outcome, by the audit trail's names of them.

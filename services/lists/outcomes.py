@@ -5,11 +5,13 @@ list's dates) refuse a row: any other cell that cannot be read or be right (a �
 unreadable or clashing with the car's history, a next date that is no day or before the
 contact, a 回访员 who is nobody) leaves the row's contact stored without it and is reported by
 its row (left_out, km_left_out, cells_left_out), to be put in by hand: a call made is never
-lost for a side cell. Nothing a caller wrote is lost: an outcome typed in their
-own words (不在家) is read as the outcome nearest them, the words kept before the feedback; one
-typed a character wrong (接同) as the one wording it is that close to, said in a note; a row
-without its 联系日期 is dated by the day its list was handed out (list_day), not the day the
-file is read, the report saying how many were (the day typed in since moves the contact to it).
+lost for a side cell. A number typed over the one printed in 电话 is reported by its row
+(phones_typed), the customer's number left as it is. Nothing a caller wrote is lost: an
+outcome typed in their own words (不在家) is read as the outcome nearest them, the words
+kept before the feedback; one typed a character wrong (接同) as the one wording it is that
+close to, said in a note; a row without its 联系日期 is dated by the day its list was handed
+out (list_day), not the day the file is read, the report saying how many were (the day
+typed in since moves the contact to it).
 
 A call recorded on screen (My follow-ups: a contact of the list's run, no source key) and
 written on the list as well is one call: a row whose member has one of that day and outcome
@@ -110,6 +112,8 @@ class OutcomeReport:
     # Of km_left_out, the rows whose km was read and cannot be the car's (lower than a reading
     # before it, or more than the car could have been driven since).
     km_clashes: tuple[Problem, ...] = ()
+    # Rows stored whose 电话 cell gives a number other than the one printed: not stored.
+    phones_typed: tuple[Problem, ...] = ()
 
     @property
     def not_stored(self) -> int:
@@ -119,8 +123,8 @@ class OutcomeReport:
     @property
     def stored_without(self) -> tuple[Problem, ...]:
         """The rows stored with a cell left out, in row order."""
-        return tuple(sorted(self.left_out + self.km_left_out + self.cells_left_out,
-                            key=lambda p: p.row))
+        return tuple(sorted(self.left_out + self.km_left_out + self.cells_left_out
+                            + self.phones_typed, key=lambda p: p.row))
 
     @property
     def problems(self) -> tuple[tuple[int, str], ...]:
@@ -178,7 +182,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
                          tuple(sorted(totals.cells_left_out, key=lambda p: p.row)),
                          tuple(sorted(totals.corrections, key=lambda p: p.row)),
                          totals.retyped,
-                         tuple(sorted(totals.km_clashes, key=lambda p: p.row)))
+                         tuple(sorted(totals.km_clashes, key=lambda p: p.row)),
+                         tuple(sorted(totals.phones_typed, key=lambda p: p.row)))
 
 
 def _run_of(code: str) -> int | None:
@@ -305,6 +310,7 @@ class _Counts:
     corrections: list[Problem] = field(default_factory=list)  # what each corrected row changed
     retyped: int = 0  # of the rows corrected, those with another outcome
     km_clashes: list[Problem] = field(default_factory=list)  # of km_left_out: not the car's
+    phones_typed: list[Problem] = field(default_factory=list)  # 电话 typed over
 
     def add(self, other: _Counts) -> None:
         self.stored += other.stored
@@ -324,6 +330,7 @@ class _Counts:
         self.corrections += other.corrections
         self.retyped += other.retyped
         self.km_clashes += other.km_clashes
+        self.phones_typed += other.phones_typed
         for typo, numbers in other.typos.items():
             self.typos.setdefault(typo, []).extend(numbers)
 
@@ -467,7 +474,8 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 continue
             caller = member.assigned_staff_id or staff_id
             unknown = None  # a 回访员 typed who is no staff member: said when stored
-            printed = member_data(member.snapshot).get("caller") if member.snapshot else None
+            data = member_data(member.snapshot) if member.snapshot else {}
+            printed = data.get("caller")
             if r.caller and r.caller != printed:  # another typed over it: calls handed on
                 caller = callers.get(r.caller, 0)
                 if caller == 0:  # the call is kept, under the caller the list gave it
@@ -525,6 +533,10 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                                                             screen))
                     continue
             got.cells_left_out += side
+            # A number typed over the one printed is said, not stored: which phone, or a typo?
+            if (phone := said.phone_typed(r.number, r.sheet, r.phone,
+                                          data.get("mobile"))) is not None:
+                got.phones_typed.append(phone)
             if r.typo is not None:
                 got.typos.setdefault(r.typo, []).append(r.number)
             if r.km_unread is not None:

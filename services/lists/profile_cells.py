@@ -19,7 +19,7 @@ from models.codes import PROFILE_ATTRIBUTES
 from services import labels
 from services.customers.profile import record_change_in, validate, value_as_of_select
 from services.imports.dates import YEARLESS_OVERDUE_DAYS, YearLess, normalise_datetime
-from services.imports.normalise import normalise_km
+from services.imports.normalise import Cell, normalise_km
 from services.imports.words import NOT_CONTACTED, normalise_outcome, one_off, outcome_says_more
 from services.outputs.excel import unsafe_text
 from services.store.errors import RevisitError
@@ -94,6 +94,7 @@ class Row:
     # An outcome typed a character wrong (接同), read as the one wording it is one off from:
     # (as typed, the wording read).
     typo: tuple[str, str] | None = None
+    phone: Cell = None  # the 电话 cell as typed over or left (None: none, or no such column)
 
 
 def cell_text(v) -> str:
@@ -189,7 +190,7 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
     return Row(number, cell_text(row.get("编号")), cell_text(row.get("客户编号")),
                 cell_text(row.get("姓名")), cell_text(row.get("回访员")), outcome, day, at,
                 feedback, follow_up, km, changes, sheet, words, unread, km_unread,
-                tuple(dropped), typo)
+                tuple(dropped), typo, row.get("电话"))
 
 
 # A km said the way it is spoken: 8万6 and 8万6千 are 86,000 (the digit after 万 its

@@ -323,3 +323,29 @@ def test_a_read_says_each_row_as_what_became_of_it(qtbot, panel, database, tmp_p
         before, now = (labels.text("outcome", o, "en") for o in ("appointment", "no_answer"))
         assert f"outcome '{before}' → '{now}'" in rows["2"]
         assert "less than the 86,278 km read on 2026-10-01" in rows["5"]
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_a_phone_typed_over_is_said_in_the_table_and_the_summary(qtbot, panel, database,
+                                                                 tmp_path, monkeypatch,
+                                                                 translated):
+    """A number a caller typed over the printed one was read past without a word."""
+    path = _filled(database, tmp_path, {(2, "结果"): "接通", (2, "电话"): "139 1234 5678",
+                                        (3, "结果"): "接通"})
+    _choose(monkeypatch, path)
+    with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    report = done.args[0]
+    assert (report.stored, report.not_stored) == (2, 0)
+    assert [p.row for p in report.phones_typed] == [2]
+    lang = "zh" if translated == "zh_CN" else "en"
+    table = panel.problems
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows == {"2": report.phones_typed[0].text(lang)}
+    assert "139 1234 5678" in rows["2"]
+    said = QCoreApplication.translate(
+        "ReadBackPanel", "%n row(s) give a phone number other than the one printed (the rows "
+        "below say which): their contact is stored, the customer's number is not changed; if "
+        "they have a new number, change it on the customer's page.", "", 1)
+    assert said in panel.summary.text()
+    assert said.startswith("1 行的电话" if lang == "zh" else "1 row(s) give")

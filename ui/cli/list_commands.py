@@ -629,6 +629,12 @@ def _outcomes(args, open_db) -> int:
     _stored_without(report.km_clashes, "their km, which is less than a reading of the car "
                     "before it or more than it could have been driven since")
     _stored_without(report.cells_left_out, "a date or 回访员 cell, which could not be read")
+    if report.phones_typed:  # stored; the number typed is for staff to check
+        rows = ", ".join(str(p.row) for p in report.phones_typed)
+        print(f"revisit: warning: {len(report.phones_typed)} row(s) give a phone number other "
+              f"than the one printed in 电话 (row {rows}): the customer's number is not "
+              f"changed; if they have a new number, change it on the customer's page",
+              file=sys.stderr)
     return 1 if report.found else 0
 
 

@@ -210,6 +210,12 @@ class ReadBackPanel(QWidget):
                 "%n row(s) stored without a date or 回访员 cell that could not be right (the "
                 "rows below say which): put it in by hand on the customer's page, or correct "
                 "it and read the file again.", "", len(report.cells_left_out))
+        if report.phones_typed:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) give a phone number other than the one printed (the rows below say "
+                "which): their contact is stored, the customer's number is not changed; if "
+                "they have a new number, change it on the customer's page.", "",
+                len(report.phones_typed))
         for note in (*report.notes, *(p for p in report.found if not p.row)):
             text += "\n" + note.text(lang)
         self.summary.setText(text)
