@@ -121,6 +121,13 @@ class OutcomeReport:
         return sum(1 for p in self.found if p.row)
 
     @property
+    def km_unread(self) -> tuple[Problem, ...]:
+        """Of km_left_out, the rows whose km could not be read (the others clash with the
+        car's: km_clashes)."""
+        clashes = set(self.km_clashes)
+        return tuple(p for p in self.km_left_out if p not in clashes)
+
+    @property
     def stored_without(self) -> tuple[Problem, ...]:
         """The rows stored with a cell left out, in row order."""
         return tuple(sorted(self.left_out + self.km_left_out + self.cells_left_out

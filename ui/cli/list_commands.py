@@ -623,9 +623,7 @@ def _outcomes(args, open_db) -> int:
     # Each such row's contact is stored: a warning, as the window's summary says it. Only rows
     # (or sheets) not stored make the command fail.
     _stored_without(report.left_out, "their 画像变化 (profile changes), which could not be read")
-    clashes = set(report.km_clashes)
-    _stored_without([p for p in report.km_left_out if p not in clashes],
-                    "their km, which could not be read")
+    _stored_without(report.km_unread, "their km, which could not be read")
     _stored_without(report.km_clashes, "their km, which is less than a reading of the car "
                     "before it or more than it could have been driven since")
     _stored_without(report.cells_left_out, "a date or 回访员 cell, which could not be read")

@@ -194,11 +194,10 @@ class ReadBackPanel(QWidget):
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without their profile changes (画像变化), which could not be "
                 "read: put those in by hand on the customer's page.", "", len(report.left_out))
-        unread_km = len(report.km_left_out) - len(report.km_clashes)
-        if unread_km:
+        if report.km_unread:
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without their km (当前里程), which could not be read: put "
-                "those in by hand on the customer's page.", "", unread_km)
+                "those in by hand on the customer's page.", "", len(report.km_unread))
         if report.km_clashes:
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without their km (当前里程), which is less than a reading of "
