@@ -45,7 +45,8 @@ def _header(values: Sequence[object]) -> list[str]:
 
 # Dashes a row code may be typed with that NFKC leaves as they are (it makes － and ﹣ plain),
 # and 一 (one), the dash a Chinese input method gives for the minus key: no code holds it.
-_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−﹘一", "-"))
+_OTHER_DASHES = "‐‑‒–—―−﹘"
+_DASHES = str.maketrans(dict.fromkeys(_OTHER_DASHES + "一", "-"))
 
 
 def row_code(v: object) -> str:
@@ -59,7 +60,7 @@ def row_code(v: object) -> str:
 # dots or 、 alone: matched on the cell in NFKC, spaces removed, in lower case. 空 is not one
 # (a caller's short 空号).
 NOTHING = frozenset({"无", "没有", "暂无", "n/a", "na", "nan", "none", "null", "nil"})
-_NOTHING_MARKS = re.compile(r"[-‐‑‒–—―−﹘_/\\、.。…·~]+")
+_NOTHING_MARKS = re.compile(rf"[-{_OTHER_DASHES}_/\\、.。…·~]+")
 # The cells of a row typed into by its caller, each read as empty when it says "nothing".
 CALLERS_CELLS = ("结果", "回访员", *TYPED)
 # What parts an outcome typed in the 结果 cell from a remark after it (未接，明天再打;
