@@ -4,11 +4,13 @@ learned on the phone (feedback, next follow-up, km, profile changes) in one tran
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 from models import (
     ContactEvent,
@@ -33,6 +35,7 @@ from services.labels import both, text
 from services.lists.query import DNC_PURPOSES, DONE, still_waiting
 from services.lists.snapshot import member_data
 from services.segments.derived import refusal_in_force
+from services.segments.sqlx import add_days
 from services.staff.permissions import told_apart
 from services.store import versions
 from services.store.errors import N_, RevisitError, Said, StaleEdit
@@ -143,12 +146,13 @@ def _best_time(pref: ContactPreference | None) -> str:
     return ",".join(p for p in (pref.preferred_days, pref.time_windows) if p and p != "any")
 
 
-def _open_members(staff_id: int, today: dt.date, retry_days: int,
+def _open_members(staff_id: int, today: dt.date, retry_days: int, reached_from,
                   source: Source = ALL_CALLS):
     """This caller's open phone members of finished list runs who are to be called today. Not
     those the run's list was built before something changed (the run re-prints as built, but
     the queue is today's): a phone do-not-contact set since for the run's purpose; a call
-    reached since the run's date, through any run or none (a customer on two runs is called
+    reached on or after `reached_from` (_reached_from: the run's date, or the first day its
+    contact fatigue held back), through any run or none (a customer on two runs is called
     once); a call that failed fewer than `retry_days` days ago (the list's retry wait); a
     call the customer has on a later run too."""
     m, run, e = ListRunMember, ListRun, ContactEvent
@@ -160,7 +164,7 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int,
                               later.channel == "phone", later_run.id == later.run_id,
                               still_waiting(later, later_run))
     reached = exists().where(e.customer_id == m.customer_id, e.outcome.in_(DONE),
-                             e.contact_at >= run.as_of)
+                             e.contact_at >= reached_from)
     retry_from = dt.datetime.combine(today - dt.timedelta(days=retry_days - 1), dt.time())
     waiting = exists().where(e.customer_id == m.customer_id, e.channel == "phone",
                              e.outcome.in_(UNREACHED), e.contact_at >= retry_from)
@@ -175,6 +179,25 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int,
             *((m.run_id == source,) if isinstance(source, int) else ()),
         )
     )
+
+
+def _reached_from(s: Session) -> ColumnElement[dt.date] | InstrumentedAttribute[dt.date]:
+    """The day from which a reached call takes a run's member out of the queue (SQL, of the
+    ListRun row): the run's date, or, when the run was built holding back customers reached
+    within its contact fatigue days, the first of those days. A call of last week's list
+    read back after this week's list was made is then one this week's list would have held
+    back, and the customer is not called again. The fatigue rule keeps out a contact dated
+    after as_of - N days, so the first day held back is as_of - (N - 1)."""
+    back: dict[int, list[int]] = {}
+    for run_id, stored in s.execute(select(ListRun.id, ListRun.settings_json).where(
+            ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None))):
+        days = json.loads(stored or "{}").get("contact_fatigue_days")
+        if isinstance(days, int) and days > 1:
+            back.setdefault(days - 1, []).append(run_id)
+    if not back:
+        return ListRun.as_of
+    return add_days(ListRun.as_of, -case(*((ListRun.id.in_(ids), n) for n, ids in back.items()),
+                                          else_=0))
 
 
 def _phone_refused(customer_id, purpose, today: dt.date):
@@ -260,7 +283,8 @@ def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None 
     today = today or dt.date.today()
     with sessions() as s:
         retry_days = load_settings_in(s).no_answer_retry_days
-        runs = _queued_runs(s, staff_id, today, retry_days)
+        reached_from = _reached_from(s)
+        runs = _queued_runs(s, staff_id, today, retry_days, reached_from)
         left = None
         if isinstance(source, int) and all(r.run_id != source for r in runs):
             gone = s.get(ListRun, source)
@@ -273,20 +297,21 @@ def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None 
                 if source not in (ALL_CALLS, run.run_id) or len(members) >= limit:
                     continue
                 members += s.execute(
-                    _open_members(staff_id, today, retry_days, run.run_id)
+                    _open_members(staff_id, today, retry_days, reached_from, run.run_id)
                     .order_by(ListRunMember.position).limit(limit - len(members))).all()
         follow_ups: list[ContactEvent] = []
         promised = 0
         if not isinstance(source, int):
-            follow_ups, promised = _follow_ups(s, staff_id, today, retry_days, limit)
+            follow_ups, promised = _follow_ups(s, staff_id, today, retry_days, reached_from,
+                                               limit)
         listed = sum(r.calls for r in runs if source in (ALL_CALLS, r.run_id))
         return Queue(_due_calls(s, members, follow_ups), listed + promised, runs, left)
 
 
-def _queued_runs(s: Session, staff_id: int, today: dt.date,
-                 retry_days: int) -> list[QueuedRun]:
+def _queued_runs(s: Session, staff_id: int, today: dt.date, retry_days: int,
+                 reached_from) -> list[QueuedRun]:
     """The runs this caller has calls due from, the newest first, each with how many."""
-    members = _open_members(staff_id, today, retry_days).subquery()
+    members = _open_members(staff_id, today, retry_days, reached_from).subquery()
     rows = s.execute(
         select(ListRun.id, ListRun.segment_name, ListRun.as_of, func.count())
         .join(members, members.c.run_id == ListRun.id)
@@ -295,13 +320,13 @@ def _queued_runs(s: Session, staff_id: int, today: dt.date,
     return [QueuedRun(*r) for r in rows]
 
 
-def _follow_ups(s: Session, staff_id: int, today: dt.date, retry_days: int,
+def _follow_ups(s: Session, staff_id: int, today: dt.date, retry_days: int, reached_from,
                 limit: int) -> tuple[list[ContactEvent], int]:
     """The follow-ups due from this caller to customers on none of their open lists (a list's
     call closes the promise too), the most recently due first: at most `limit` of them, and
     how many customers they are for in all."""
     due = _due_follow_ups(staff_id, today).subquery()
-    listed = _open_members(staff_id, today, retry_days).where(
+    listed = _open_members(staff_id, today, retry_days, reached_from).where(
         ListRunMember.customer_id == due.c.customer_id).exists()
     rows = s.execute(select(due.c.id, due.c.customer_id).where(~listed)
                      .order_by(due.c.next_follow_up.desc(), due.c.id)).all()

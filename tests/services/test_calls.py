@@ -450,3 +450,61 @@ def test_no_more_calls_goes_only_with_a_refused_call(database, people):
         calls.record_call(database.sessions, customer, staff,
                           calls.CallResult(outcome="reached", no_more_calls=True), at=NOW)
     assert _events(database, customer) == []
+
+
+def test_a_call_read_back_late_from_last_weeks_list_takes_the_customer_out_of_this_weeks(
+        database):
+    """This week's list holds back whoever was reached within its contact fatigue days (14
+    here); a call made from last week's list but read back only after this week's was built
+    is such a call, and the customer leaves this week's queue. A call on the 14th day before
+    (which the list would not have held back) leaves them in, as does any call before the
+    date of a run built without fatigue (a care list of the day)."""
+    import json
+
+    from models import ListRun, ListRunMember
+
+    today = dt.date(2026, 12, 7)
+    with database.sessions.begin() as s:
+        amy = StaffUser(username="amy", display_name="Amy")
+        people = [Customer(code=f"C{i}", name=f"客户{i}") for i in range(5)]
+        last_week = ListRun(segment_name="保养提醒", filter_json="{}", purpose="care",
+                            as_of=today - dt.timedelta(days=7), finished_at=NOW,
+                            settings_json=json.dumps({"contact_fatigue_days": 14}))
+        this_week = ListRun(segment_name="生日关怀", filter_json="{}", purpose="care",
+                            as_of=today, finished_at=NOW,
+                            settings_json=json.dumps({"contact_fatigue_days": 14}))
+        unheld = ListRun(segment_name="首保", filter_json="{}", purpose="care",
+                         as_of=today, finished_at=NOW,
+                         settings_json=json.dumps({"contact_fatigue_days": 0}))
+        s.add_all([amy, *people, last_week, this_week, unheld])
+        s.flush()
+        old = ListRunMember(run_id=last_week.id, customer_id=people[0].id, channel="phone",
+                            assigned_staff_id=amy.id, position=1, row_code="1-1")
+        s.add(old)
+        s.add_all([ListRunMember(run_id=this_week.id, customer_id=c.id, channel="phone",
+                                 assigned_staff_id=amy.id, position=n, row_code=f"2-{n}")
+                   for n, c in enumerate(people[:3], start=1)])
+        s.add_all([ListRunMember(run_id=unheld.id, customer_id=c.id, channel="phone",
+                                 assigned_staff_id=amy.id, position=n, row_code=f"3-{n}")
+                   for n, c in enumerate(people[3:], start=1)])
+        s.flush()
+        ids, amy_id, old_id = [c.id for c in people], amy.id, old.id
+
+    def reached(customer: int, days_before: int, **on_list) -> None:
+        at = dt.datetime.combine(today - dt.timedelta(days=days_before), dt.time(10))
+        calls.record_call(database.sessions, customer, amy_id, calls.CallResult("reached"),
+                          purpose="care", at=at, **on_list)
+
+    def queue() -> list[str]:
+        return sorted(c.name for c in calls.queue(database.sessions, amy_id, today).calls)
+
+    assert queue() == ["客户0", "客户1", "客户2", "客户3", "客户4"]
+    # Last week's sheet read back today: 客户0 was reached on its 5th day (2 days ago).
+    reached(ids[0], 2, member_id=old_id, seen_attempts=0)
+    reached(ids[1], 13)  # the 13th day before: held back by 14 fatigue days
+    reached(ids[2], 14)  # the 14th day before: the list would not have held it back
+    reached(ids[3], 1)  # before the date of a run without fatigue
+    assert queue() == ["客户2", "客户3", "客户4"]
+    assert calls.queue(database.sessions, amy_id, today).total == 3
+    reached(ids[4], 0)  # on the run's date itself, as before
+    assert queue() == ["客户2", "客户3"]
