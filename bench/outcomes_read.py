@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, {root!r})
 from services.lists import outcomes
 started = time.perf_counter()
-rows, problems, blank = outcomes.read_rows(Path({path!r}))
+rows, problems, blank, _ = outcomes.read_rows(Path({path!r}))
 print(json.dumps({{"seconds": time.perf_counter() - started, "rows": len(rows),
                   "problems": len(problems), "blank": blank,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))

@@ -28,7 +28,9 @@ checked (services/lists/outcome_file.py). A customer erased since (at their requ
 nothing back. A customer merged into another since the list was printed is that one: a row
 naming the merged customer's code beside the place the merge gave the kept customer is read
 as theirs (and said); one whose place the merge removed (the kept customer had one on the same
-list) is said to be the merged customer's, not stored (services/lists/merged_rows.py).
+list) is said to be the merged customer's, not stored (services/lists/merged_rows.py). A row
+whose 编号 was emptied is its 客户编号's member on the file's lists, when that is one member
+whose row is not in the file already (services/lists/uncoded_rows.py).
 
 A file is stored a chunk of rows per transaction, so other staff's edits never wait long
 behind a big file. Each row's event is keyed by its member's row id, day and outcome, so a read
@@ -71,6 +73,7 @@ from services.lists.outcome_notes import Problem
 from services.lists.profile_cells import Row, record_row_changes, reread_changes
 from services.lists.readback_trail import Trail, first_entry, new_read
 from services.lists.snapshot import member_data
+from services.lists.uncoded_rows import fill_codes, run_of, same_code
 from services.staff.audit import local_time, record
 from services.staff.permissions import Actor, with_user_name
 from services.staff.permissions import staff_id as actor_id
@@ -156,8 +159,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     today = today or dt.date.today()
     if staff_id is None:
         staff_id = actor_id(actor)
-    rows, problems, blank = read_rows(path, today)
-    rows, refused, merges = _matching(sessions, rows, path)
+    rows, problems, blank, lists = read_rows(path, today)
+    rows, refused, merges = _matching(sessions, rows, lists, path)
     problems += refused
     undated = frozenset(r.code for r in rows if r.day is None)
     totals = _Counts()
@@ -193,38 +196,23 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
                          tuple(sorted(totals.phones_typed, key=lambda p: p.row)))
 
 
-def _run_of(code: str) -> int | None:
-    """The list run a row code ("12-0034") names, None for one that names none."""
-    run = code.split("-", 1)[0]
-    return int(run) if run.isdigit() else None
-
-
 # Members looked up at a time in the check before storing (each a (run, row code) pair).
 LOOKUP = 400
 
 
-def _same_code(typed: str, stored: str) -> bool:
-    """Whether the customer code in the file is the member's: as printed, in other case (c0001234:
-    one letter, typed over as it is said), or as a spreadsheet program keeps a code of digits it
-    took for a number (a CSV list opened in Excel and saved again: 0012345 comes back as
-    12345)."""
-    if typed.casefold() == stored.casefold():
-        return True
-    return (typed.isascii() and typed.isdigit() and stored.isascii() and stored.isdigit()
-            and typed.lstrip("0") == stored.lstrip("0"))
-
-
-def _matching(sessions: Sessions, rows: list[Row], path: Path
+def _matching(sessions: Sessions, rows: list[Row], lists: frozenset[int], path: Path
               ) -> tuple[list[Row], list[Problem], list[Problem]]:
     """The rows whose customer code and name are their member's (as printed on the list), a
     problem for each other one, and a note for each row of a customer merged into the member's
-    since (its contact is the member's); the file refused whole when nearly every row checked
-    (three in four) does not match."""
-    keys = {(run, r.code) for r in rows if (run := _run_of(r.code)) is not None}
+    since (its contact is the member's) and for each row whose emptied 编号 its 客户编号 told
+    (uncoded_rows, on the file's `lists`); the file refused whole when nearly every row
+    checked (three in four) does not match."""
     # row code -> customer code, name printed, erased, customer id
     found: dict[str, tuple[str, str | None, bool, int]] = {}
-    listed = sorted(keys)
     with sessions() as s:
+        rows, uncoded, notes = fill_codes(s, rows, lists)
+        keys = {(run, r.code) for r in rows if (run := run_of(r.code)) is not None}
+        listed = sorted(keys)
         for start in range(0, len(listed), LOOKUP):
             part = listed[start:start + LOOKUP]
             for code, customer_code, snapshot, erased, customer_id in s.execute(
@@ -237,13 +225,12 @@ def _matching(sessions: Sessions, rows: list[Row], path: Path
         # A list printed before two customers were merged: the merged one's code beside a
         # member now the kept one's, or a place the merge removed.
         other = {found[r.code][3] for r in rows if r.code in found and r.customer_code
-                 and not _same_code(r.customer_code, found[r.code][0])}
+                 and not same_code(r.customer_code, found[r.code][0])}
         merged = merged_rows.merged_into(s, other) if other else {}
         removed = merged_rows.removed_places(s, {(run, code) for run, code in keys
                                                  if code not in found})
     kept: list[Row] = []
-    problems: list[Problem] = []
-    notes: list[Problem] = []
+    problems: list[Problem] = list(uncoded)
     wrong: list[Problem] = []
     checked = 0
     for r in rows:
@@ -252,7 +239,7 @@ def _matching(sessions: Sessions, rows: list[Row], path: Path
             place = removed.get(r.code)
             # The place removed is the row's when its customer code, if typed, is theirs.
             if place is not None and (not r.customer_code
-                                      or _same_code(r.customer_code, place.merged.code)):
+                                      or same_code(r.customer_code, place.merged.code)):
                 problems.append(merged_rows.place_removed(r.number, r.sheet, r.code, place))
             else:  # no such member: said when the row is stored
                 kept.append(r)
@@ -266,12 +253,12 @@ def _matching(sessions: Sessions, rows: list[Row], path: Path
         if r.customer_code or r.name:
             checked += 1
         was = next((m for m in merged.get(customer_id, ())
-                    if r.customer_code and _same_code(r.customer_code, m.code)), None)
+                    if r.customer_code and same_code(r.customer_code, m.code)), None)
         if was is not None:
             notes.append(merged_rows.read_as_kept(r.number, r.sheet, r.code, was,
                                                   customer_code))
             kept.append(r)
-        elif r.customer_code and not _same_code(r.customer_code, customer_code):
+        elif r.customer_code and not same_code(r.customer_code, customer_code):
             wrong.append(_at(r, f"row {r.code} is customer {customer_code} in this "
                                 f"database, not {r.customer_code} as in the file (a row "
                                 f"code changed or swapped?); not stored",
@@ -459,7 +446,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
         trail = Trail(s)
         callers = _callers(s)
         for r in rows:
-            run_id = _run_of(r.code)
+            run_id = run_of(r.code)
             member = None
             if run_id is not None:
                 member = s.scalar(select(ListRunMember).where(
