@@ -6,7 +6,9 @@ unreadable or clashing with the car's history, a next date that is no day or bef
 contact, a 回访员 who is nobody) leaves the row's contact stored without it and is reported by
 its row (left_out, km_left_out, cells_left_out), to be put in by hand: a call made is never
 lost for a side cell. A number typed over the one printed in 电话 is reported by its row
-(phones_typed), the customer's number left as it is. Nothing a caller wrote is lost: an
+(phones_typed), the customer's number left as it is. A km is the reading of the car whose
+plate 车牌 shows: another of the customer's cars when its plate was typed over the printed
+one (services/lists/km_car.py). Nothing a caller wrote is lost: an
 outcome typed in their own words (不在家) is read as the outcome nearest them, the words
 kept before the feedback; one typed a character wrong (接同) as the one wording it is that
 close to, said in a note; a row without its 联系日期 is dated by the day its list was handed
@@ -68,6 +70,7 @@ from models import ContactEvent, Customer, ListRun, ListRunMember, MileageReadin
 from services.customers.names import same_person
 from services.lists import merged_rows
 from services.lists import outcome_notes as said
+from services.lists.km_car import km_car
 from services.lists.outcome_file import read_rows
 from services.lists.outcome_notes import Problem
 from services.lists.profile_cells import Row, record_row_changes, reread_changes
@@ -497,17 +500,22 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 r = replace(r, follow_up=None)
             # What a caller heard on the phone or in a WeChat chat; seen on a visit.
             source = "visit" if member.channel == "visit" else "call"
-            own = None  # the km this row stored when it was read before
-            if event is not None and member.vehicle_id is not None:
+            car, elsewhere, on_other = km_car(s, r, member)  # the car the km is of
+            if elsewhere is not None:
+                r = replace(r, km=None, km_unread=elsewhere)
+            elif on_other is not None:
+                got.kept.append(on_other)
+            own = None  # the km this row stored when it was read before (of either car)
+            if event is not None and car is not None:
                 own = s.scalar(select(MileageReading).where(
-                    MileageReading.vehicle_id == member.vehicle_id,
+                    MileageReading.vehicle_id.in_({car, member.vehicle_id or car}),
                     MileageReading.reading_date == event.contact_at.date(),
                     MileageReading.source == source)
                     .order_by(MileageReading.id.desc()).limit(1))
             clash = None  # why the km read cannot be the car's (English, Chinese)
-            if r.km is not None and member.vehicle_id is not None:
+            if r.km is not None and car is not None:
                 last = s.execute(select(MileageReading.km, MileageReading.reading_date).where(
-                    MileageReading.vehicle_id == member.vehicle_id,
+                    MileageReading.vehicle_id == car,
                     MileageReading.reading_date <= day,
                     MileageReading.id != (own.id if own is not None else 0))
                     .order_by(MileageReading.km.desc()).limit(1)).first()
@@ -548,7 +556,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                         and screen.staff_id not in (None, caller):
                     got.kept.append(said.screen_caller(r.number, r.code, r.sheet, r.caller,
                                                        staff_name(s, screen.staff_id) or "?"))
-                if _add_to_screen(s, r, screen, member, day, source):
+                if _add_to_screen(s, r, screen, car, source):
                     got.km += 1
                 got.changes += record_row_changes(s, member.customer_id, r.code, r.changes,
                                                   screen.contact_at.date(), source, caller,
@@ -570,7 +578,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 first_day = event.contact_at.date()
                 # The 回访员 typed over since (a name mistyped put right): the contact is theirs.
                 named = caller if r.caller and unknown is None else None
-                before = _correct(s, r, seen, member, own, source, named)
+                before = _correct(s, r, seen, member, car, own, source, named)
                 if before is not None:
                     got.corrected += 1
                     customer = s.get_one(Customer, member.customer_id)
@@ -621,9 +629,8 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 got.undated[(run.id, day, seen.which)] += 1
             if r.words is not None:
                 got.words[(r.words, r.outcome)] += 1
-            if r.km is not None and member.vehicle_id is not None:
-                s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=day, km=r.km,
-                                     source=source))
+            if r.km is not None and car is not None:
+                s.add(MileageReading(vehicle_id=car, reading_date=day, km=r.km, source=source))
                 got.km += 1
             got.changes += record_row_changes(s, member.customer_id, r.code, r.changes, day,
                                               source, caller, today)
@@ -658,29 +665,30 @@ def _on_screen(s: Session, r: Row, member: ListRunMember, day: dt.date
         ContactEvent.id.desc()).limit(1))
 
 
-def _add_to_screen(s: Session, r: Row, screen: ContactEvent, member: ListRunMember,
-                   day: dt.date, source: str) -> bool:
+def _add_to_screen(s: Session, r: Row, screen: ContactEvent, car: int | None,
+                   source: str) -> bool:
     """What row `r` says that the contact recorded on screen (`screen`) does not, added to it:
-    feedback written on the list only, a next date when it has none, a km reading when that
-    day has none. Read again, it adds nothing twice. True when a km reading was added."""
+    feedback written on the list only, a next date when it has none, a km reading of `car`
+    when that day has none. Read again, it adds nothing twice. True when a km reading was
+    added."""
     if r.feedback is not None and r.feedback not in (screen.feedback or ""):
         screen.feedback = r.feedback if not screen.feedback else \
             f"{screen.feedback}；{r.feedback}"
     if r.follow_up is not None and screen.next_follow_up is None:
         screen.next_follow_up = r.follow_up
-    if r.km is None or member.vehicle_id is None:
+    if r.km is None or car is None:
         return False
     read_that_day = s.scalar(select(MileageReading.id).where(
-        MileageReading.vehicle_id == member.vehicle_id,
+        MileageReading.vehicle_id == car,
         MileageReading.reading_date == screen.contact_at.date()).limit(1))
     if read_that_day is not None:
         return False
-    s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=screen.contact_at.date(),
-                         km=r.km, source=source))
+    s.add(MileageReading(vehicle_id=car, reading_date=screen.contact_at.date(), km=r.km,
+                         source=source))
     return True
 
 
-def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,
+def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember, car: int | None,
              own: MileageReading | None, source: str, caller: int | None = None
              ) -> dict | None:
     """A row read before (`seen`: its contact), read again: what was typed into it since (the
@@ -722,14 +730,14 @@ def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember,
         before["next_follow_up"] = (None if event.next_follow_up is None
                                     else event.next_follow_up.isoformat())
         event.next_follow_up = r.follow_up
-    if r.km is not None and member.vehicle_id is not None:
+    if r.km is not None and car is not None:
         if own is None:
-            s.add(MileageReading(vehicle_id=member.vehicle_id, reading_date=moment.date(),
-                                 km=r.km, source=source))
+            s.add(MileageReading(vehicle_id=car, reading_date=moment.date(), km=r.km,
+                                 source=source))
             before["km"] = None
-        elif own.km != r.km:
+        elif own.km != r.km or own.vehicle_id != car:  # typed over, or its 车牌 typed over
             before["km"] = own.km
-            own.km = r.km
+            own.km, own.vehicle_id = r.km, car
     elif anew and own is not None:
         before["km"] = own.km
         s.delete(own)

@@ -95,6 +95,7 @@ class Row:
     # (as typed, the wording read).
     typo: tuple[str, str] | None = None
     phone: Cell = None  # the 电话 cell as typed over or left (None: none, or no such column)
+    plate: Cell = None  # the 车牌 cell, likewise: a plate typed over says whose km it is
 
 
 def cell_text(v) -> str:
@@ -190,7 +191,7 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
     return Row(number, cell_text(row.get("编号")), cell_text(row.get("客户编号")),
                 cell_text(row.get("姓名")), cell_text(row.get("回访员")), outcome, day, at,
                 feedback, follow_up, km, changes, sheet, words, unread, km_unread,
-                tuple(dropped), typo, row.get("电话"))
+                tuple(dropped), typo, row.get("电话"), row.get("车牌"))
 
 
 # A km said the way it is spoken: 8万6 and 8万6千 are 86,000 (the digit after 万 its
