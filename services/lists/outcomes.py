@@ -120,6 +120,9 @@ class OutcomeReport:
     km_clashes: tuple[Problem, ...] = ()
     # Rows stored whose 电话 cell gives a number other than the one printed: not stored.
     phones_typed: tuple[Problem, ...] = ()
+    # Of km_left_out, the rows whose 车牌 was typed over with a plate that tells no one car of
+    # the customer's (km_car): whose odometer the km is cannot be told.
+    km_no_car: tuple[Problem, ...] = ()
 
     @property
     def not_stored(self) -> int:
@@ -129,9 +132,9 @@ class OutcomeReport:
     @property
     def km_unread(self) -> tuple[Problem, ...]:
         """Of km_left_out, the rows whose km could not be read (the others clash with the
-        car's: km_clashes)."""
-        clashes = set(self.km_clashes)
-        return tuple(p for p in self.km_left_out if p not in clashes)
+        car's, km_clashes, or are of no one car, km_no_car)."""
+        apart = set(self.km_clashes) | set(self.km_no_car)
+        return tuple(p for p in self.km_left_out if p not in apart)
 
     @property
     def stored_without(self) -> tuple[Problem, ...]:
@@ -196,7 +199,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
                          tuple(sorted(totals.corrections, key=lambda p: p.row)),
                          totals.retyped,
                          tuple(sorted(totals.km_clashes, key=lambda p: p.row)),
-                         tuple(sorted(totals.phones_typed, key=lambda p: p.row)))
+                         tuple(sorted(totals.phones_typed, key=lambda p: p.row)),
+                         tuple(sorted(totals.km_no_car, key=lambda p: p.row)))
 
 
 # Members looked up at a time in the check before storing (each a (run, row code) pair).
@@ -307,6 +311,7 @@ class _Counts:
     corrections: list[Problem] = field(default_factory=list)  # what each corrected row changed
     retyped: int = 0  # of the rows corrected, those with another outcome
     km_clashes: list[Problem] = field(default_factory=list)  # of km_left_out: not the car's
+    km_no_car: list[Problem] = field(default_factory=list)  # of km_left_out: of no one car
     phones_typed: list[Problem] = field(default_factory=list)  # 电话 typed over
 
     def add(self, other: _Counts) -> None:
@@ -327,6 +332,7 @@ class _Counts:
         self.corrections += other.corrections
         self.retyped += other.retyped
         self.km_clashes += other.km_clashes
+        self.km_no_car += other.km_no_car
         self.phones_typed += other.phones_typed
         for typo, numbers in other.typos.items():
             self.typos.setdefault(typo, []).extend(numbers)
@@ -548,6 +554,8 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                     f"联系结果已保存，当前里程未保存：{r.km_unread[1]}；请在客户页面手动填写里程"))
                 if clash is not None:  # read, and not the car's: said apart from unreadable
                     got.km_clashes.append(got.km_left_out[-1])
+                elif elsewhere is not None:  # read, and of no one car of theirs: likewise
+                    got.km_no_car.append(got.km_left_out[-1])
             if screen is not None:
                 got.on_screen += 1
                 got.runs.add(member.run_id)

@@ -65,6 +65,8 @@ def test_a_km_goes_to_the_car_whose_plate_the_caller_typed(listed):
             "none of this customer's cars, so whose odometer it is cannot be told; put the "
             "reading in by hand on the customer's page"),)
     assert third != "粤A99999" and owner
+    assert (report.km_no_car, report.km_unread, report.km_clashes) == (
+        report.km_left_out, (), ())
 
 
 def test_a_km_read_again_after_its_plate_is_typed_moves_to_that_car(listed, supervisor):

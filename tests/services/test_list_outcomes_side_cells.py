@@ -66,5 +66,5 @@ def test_the_summary_counts_the_rows_not_stored(listed, monkeypatch, capsys):
     # nobody: stored under the list's caller, and warned of.
     assert out.splitlines()[0].startswith("2 contacts stored, ")
     assert out.splitlines()[0].endswith(", 2 rows not stored")
-    assert ("revisit: warning: 1 row(s) stored without a date or 回访员 cell, which could not "
-            "be read (row 5)") in err
+    assert ("revisit: warning: 1 row(s) stored without a date or 回访员 cell that could not be "
+            "read or could not be right (row 5)") in err

@@ -4,6 +4,7 @@ after a chunk saying how many were stored. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 
@@ -55,3 +56,40 @@ def test_the_window_says_it_in_chinese(qtbot, panel, database, tmp_path, monkeyp
     qtbot.waitUntil(lambda: bool(shown), timeout=60000)
     assert shown[0].startswith(f"读回 {path.name} 时中断：前 2 行中已保存 2 条联系记录")
     assert "再读一次该文件即可完成" in shown[0]
+
+
+@pytest.mark.parametrize("translated", ["zh_CN", "en"], indirect=True)
+def test_a_km_of_a_plate_not_theirs_is_said_apart_and_an_emptied_row_id_read(
+        qtbot, panel, database, tmp_path, monkeypatch, translated):
+    """A km whose 车牌 was typed over with a plate none of the customer's cars has is counted
+    on its own (not as a km that could not be read); a row whose 编号 was emptied is read by
+    its 客户编号, a line of the summary saying so."""
+    path = _filled(database, tmp_path, {
+        (2, "结果"): "接通", (2, "车牌"): "粤B88888", (2, "当前里程(公里)"): 45000,
+        (3, "结果"): "已预约"})
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    col = {c.value: c.column for c in sheet[1]}
+    code, who = (sheet.cell(3, col[h]).value for h in ("编号", "客户编号"))
+    sheet.cell(3, col["编号"]).value = None
+    book.save(path)
+    _choose(monkeypatch, path)
+    with qtbot.waitSignal(panel.read_done, timeout=60000) as done:
+        qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert (done.args[0].stored, done.args[0].not_stored) == (2, 0)
+    table = panel.problems
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert list(rows) == ["2"]
+    text = panel.summary.text()
+    if translated == "zh_CN":
+        assert "1 行已保存，但当前里程未保存：改填的车牌不是该客户名下的车" in text
+        assert "无法识别" not in text
+        assert f"第 3 行：“编号”是空的，已按客户编号 {who} 读作编号 {code}" in text
+        assert rows["2"] == ("联系结果已保存，当前里程未保存：本行填的车牌 粤B88888 不是该客户"
+                             "名下的车，无法判断是哪辆车的里程；请在客户页面手动填写里程")
+    else:
+        assert ("1 row(s) stored without their km (当前里程), whose 车牌 was typed over with a "
+                "plate that is none of the customer's cars") in text
+        assert "could not be read" not in text
+        assert (f"row 3: its 编号 (row id) was empty; read as row {code} by its 客户编号 "
+                f"{who}") in text

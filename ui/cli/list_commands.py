@@ -626,7 +626,10 @@ def _outcomes(args, open_db) -> int:
     _stored_without(report.km_unread, "their km, which could not be read")
     _stored_without(report.km_clashes, "their km, which is less than a reading of the car "
                     "before it or more than it could have been driven since")
-    _stored_without(report.cells_left_out, "a date or 回访员 cell, which could not be read")
+    _stored_without(report.km_no_car, "their km, whose 车牌 was typed over with a plate that "
+                    "is none of the customer's cars")
+    _stored_without(report.cells_left_out, "a date or 回访员 cell that could not be read or "
+                    "could not be right")
     if report.phones_typed:  # stored; the number typed is for staff to check
         rows = ", ".join(str(p.row) for p in report.phones_typed)
         print(f"revisit: warning: {len(report.phones_typed)} row(s) give a phone number other "

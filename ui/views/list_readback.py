@@ -204,6 +204,11 @@ class ReadBackPanel(QWidget):
                 "the car before it or more than it could have been driven since (the rows "
                 "below say which): check it with the customer and put it in by hand on the "
                 "customer's page.", "", len(report.km_clashes))
+        if report.km_no_car:
+            text += ("" if lang == "zh" else " ") + self.tr(
+                "%n row(s) stored without their km (当前里程), whose 车牌 was typed over with a "
+                "plate that is none of the customer's cars (the rows below say which): put "
+                "it in by hand on the page of the car it is of.", "", len(report.km_no_car))
         if report.cells_left_out:
             text += ("" if lang == "zh" else " ") + self.tr(
                 "%n row(s) stored without a date or 回访员 cell that could not be right (the "
