@@ -2,8 +2,8 @@
 unless the caller typed another plate over its 车牌 (the customer spoke of their other car).
 Another of the customer's cars by that plate gets the reading, and a note says so; a plate of
 none of their cars leaves the km out (whose odometer it is cannot be told), the contact stored.
-A 车牌 left as printed (in any spelling: 粤a 12345), emptied, or printed before the car was
-re-plated is the printed car's."""
+A 车牌 left as printed (in any spelling: 粤a 12345), emptied, printed before the car was
+re-plated, or typed in for a printed car without a plate is the printed car's."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ def km_car(s: Session, r: Row, member: ListRunMember
     if any(i == member.vehicle_id and _plate(p) == typed for i, p in cars):
         return member.vehicle_id, None, None
     theirs = [i for i, p in cars if _plate(p) == typed]
+    # A car printed without a plate (a new car not yet registered) and no other car of theirs
+    # with the one typed: the caller wrote down its plate, and the km is the printed car's.
+    if not theirs and _plate(printed) is None and member.vehicle_id is not None and not any(
+            _plate(p) for i, p in cars if i == member.vehicle_id):
+        return member.vehicle_id, None, None
     if not theirs:
         return None, (f"车牌 {typed} typed on the row is none of this customer's cars, so "
                       f"whose odometer it is cannot be told",

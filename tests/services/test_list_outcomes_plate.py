@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import openpyxl
 from sqlalchemy import select
 
 from models import Customer, ListRunMember, MileageReading, Vehicle
-from services.lists import outcomes, readback_undo
+from services.lists import outcomes, readback_undo, runs
+from services.outputs import excel
 from tests.services import test_list_outcomes_rows as rows_read
 from tests.services.test_list_outcomes_rows import TODAY, _cell, _events, _fill
+from tests.services.test_lists_runs import _run, setup
 
 listed = rows_read.listed  # the run's Excel call list, as the tests of rows read use it
 
@@ -90,3 +93,26 @@ def test_a_km_read_again_after_its_plate_is_typed_moves_to_that_car(listed, supe
     readback_undo.undo_read_back(database.sessions, again.read_back, actor=supervisor,
                                  today=TODAY)
     assert _readings(database) == {printed: [45000]}
+
+
+def test_a_plate_typed_for_a_car_printed_without_one_keeps_its_km(database, tmp_path):
+    """A new car printed without a plate (not registered yet): the caller writes down its
+    plate with the km, and the km is that car's."""
+    setup(database)
+    with database.sessions.begin() as s:
+        car = s.scalar(select(Vehicle).join(Customer, Customer.id == Vehicle.customer_id)
+                       .where(Customer.code == "C001"))
+        car.plate, car_id = None, car.id
+    summary = _run(database)
+    doc = runs.load_document(database.sessions, summary.run_id)
+    path = excel.write_list(doc, "call", tmp_path / "calls.xlsx")
+    col = {c.value: c.column for c in openpyxl.load_workbook(path).active[1]}
+    [row] = [r for r in range(2, 20) if _cell(path, col, r, "客户编号") == "C001"]
+    assert _cell(path, col, row, "车牌") is None
+    _fill(path, col, {(row, "结果"): "接通", (row, "车牌"): "粤B12345",
+                      (row, "当前里程(公里)"): 12000})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert (report.km_readings, report.km_left_out) == (1, ())
+    with database.sessions() as s:
+        assert s.scalars(select(MileageReading.km).where(
+            MileageReading.vehicle_id == car_id)).all() == [12000]
