@@ -26,7 +26,7 @@ from services.imports.words import normalise_outcome
 from services.lists import outcome_notes as said
 from services.lists.outcome_notes import Problem
 from services.lists.profile_cells import TYPED, BadCell, Row, cell_text, read_row
-from services.lists.uncoded_rows import run_of
+from services.lists.uncoded_rows import FileCodes, run_of
 from services.store.errors import N_, RevisitError
 
 NEEDED = ("编号", "结果")
@@ -188,11 +188,11 @@ def _header_row(rows: Iterator[RawRow]) -> tuple[list[RawRow], list[str], list[s
 
 
 def read_rows(path: Path, today: dt.date | None = None
-              ) -> tuple[list[Row], list[Problem], int, frozenset[int]]:
+              ) -> tuple[list[Row], list[Problem], int, FileCodes]:
     """The list's rows, from any file the import reads (.xlsx as written; .xls, .ods
     or CSV when a caller's spreadsheet program saved it so), row numbers as it shows them;
     `today` places days typed without their year. With them, the problems of rows not read,
-    how many rows were blank, and the list runs the 编号 of any row names (blank rows too)."""
+    how many rows were blank, and the row codes the file carries."""
     today = today or dt.date.today()
     if not path.is_file():
         raise RevisitError(N_("{path} does not exist (or is a folder)."), path=str(path))
@@ -271,7 +271,8 @@ def read_rows(path: Path, today: dt.date | None = None
                            rows=TOP_ROWS)
     twice = _copied(rows, typed)
     return [r for r in rows if r.number not in twice.get(r.sheet, {})], problems + [
-        p for by_number in twice.values() for p in by_number.values()], blank, frozenset(lists)
+        p for by_number in twice.values() for p in by_number.values()], blank, FileCodes(
+        frozenset(lists), {code: tuple(n for n, _, _ in at) for code, at in typed.items()})
 
 
 def _check_header(path: Path, sheet: str, header: list[str]) -> None:

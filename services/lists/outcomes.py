@@ -76,7 +76,7 @@ from services.lists.outcome_notes import Problem
 from services.lists.profile_cells import Row, record_row_changes, reread_changes
 from services.lists.readback_trail import Trail, first_entry, new_read
 from services.lists.snapshot import member_data
-from services.lists.uncoded_rows import fill_codes, run_of, same_code
+from services.lists.uncoded_rows import FileCodes, fill_codes, run_of, same_code
 from services.staff.audit import local_time, record
 from services.staff.permissions import Actor, with_user_name
 from services.staff.permissions import staff_id as actor_id
@@ -165,8 +165,8 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
     today = today or dt.date.today()
     if staff_id is None:
         staff_id = actor_id(actor)
-    rows, problems, blank, lists = read_rows(path, today)
-    rows, refused, merges = _matching(sessions, rows, lists, path)
+    rows, problems, blank, codes = read_rows(path, today)
+    rows, refused, merges = _matching(sessions, rows, codes, path)
     problems += refused
     undated = frozenset(r.code for r in rows if r.day is None)
     totals = _Counts()
@@ -207,17 +207,17 @@ def read_outcomes(sessions: Sessions, path: Path | str, *, actor: Actor | None =
 LOOKUP = 400
 
 
-def _matching(sessions: Sessions, rows: list[Row], lists: frozenset[int], path: Path
+def _matching(sessions: Sessions, rows: list[Row], codes: FileCodes, path: Path
               ) -> tuple[list[Row], list[Problem], list[Problem]]:
     """The rows whose customer code and name are their member's (as printed on the list), a
     problem for each other one, and a note for each row of a customer merged into the member's
     since (its contact is the member's) and for each row whose emptied 编号 its 客户编号 told
-    (uncoded_rows, on the file's `lists`); the file refused whole when nearly every row
+    (uncoded_rows, by the file's `codes`); the file refused whole when nearly every row
     checked (three in four) does not match."""
     # row code -> customer code, name printed, erased, customer id
     found: dict[str, tuple[str, str | None, bool, int]] = {}
     with sessions() as s:
-        rows, uncoded, notes = fill_codes(s, rows, lists)
+        rows, uncoded, notes = fill_codes(s, rows, codes)
         keys = {(run, r.code) for r in rows if (run := run_of(r.code)) is not None}
         listed = sorted(keys)
         for start in range(0, len(listed), LOOKUP):

@@ -7,7 +7,7 @@ be told whose at all."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,16 @@ from services.customers.names import same_person
 from services.lists.outcome_notes import Problem, where
 from services.lists.profile_cells import Row
 from services.lists.snapshot import member_data
+
+
+@dataclass(frozen=True)
+class FileCodes:
+    """The row codes a filled-in file carries: the list runs any row's 编号 names (a blank
+    row's too), and the rows (their numbers) of each 编号 that say something of a call, those
+    not read as copies of one another included."""
+
+    runs: frozenset[int] = frozenset()
+    rows: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def run_of(code: str) -> int | None:
@@ -40,15 +50,15 @@ def _digits(code: str) -> str | None:
     return code.lstrip("0") if code.isascii() and code.isdigit() else None
 
 
-def fill_codes(s: Session, rows: list[Row], lists: frozenset[int]
+def fill_codes(s: Session, rows: list[Row], codes: FileCodes
                ) -> tuple[list[Row], list[Problem], list[Problem]]:
     """`rows` with each row of an emptied 编号 given its member's row code where its 客户编号
-    tells it, on the list runs `lists` (those the file's row codes name); the problems of those
+    tells it, on the list runs the file's row codes name (`codes`); the problems of those
     that cannot be (not stored), and a note for each read."""
     uncoded = [r for r in rows if not r.code]
     if not uncoded:
         return rows, [], []
-    runs = sorted(lists)
+    runs = sorted(codes.runs)
     typed = {r.customer_code for r in uncoded if r.customer_code}
     members: list[tuple[str, str, str | None]] = []  # row code, customer code, name printed
     if runs and typed:
@@ -104,12 +114,15 @@ def fill_codes(s: Session, rows: list[Row], lists: frozenset[int]
     notes: list[Problem] = []
     twice: set[tuple[str, int]] = set()  # rows of a member on two rows: neither stored
     for code, claims in claimed.items():
-        # The member's own row is in the file too, or two rows claim them: a row copied, and
-        # which of them is the member's call cannot be told (as of two rows of one 编号).
+        # The member's own row is in the file too (read, or refused as copied), or two rows
+        # claim them: a row copied, and which of them is the member's call cannot be told
+        # (as of two rows of one 编号).
         both = [r for r in rows if r.code == code] + claims
-        if len(both) > 1:
+        carried = codes.rows.get(code, ())
+        if len(carried) + len(claims) > 1:
             for r in both:
-                others = "、".join(f"{o.number}" for o in both if o is not r)
+                others = "、".join(str(n) for n in sorted(
+                    {*carried, *(o.number for o in claims)} - {r.number}))
                 twice.add((r.sheet, r.number))
                 problems.append(where(
                     r.number, r.sheet,

@@ -68,3 +68,21 @@ def test_an_emptied_row_code_in_other_letter_case_or_on_a_copy_is_not_guessed(li
                        "file again")
     assert sorted(said) == [2, 3, 5, 6, 7]
     assert report.stored == 1
+
+
+def test_an_emptied_row_code_on_a_third_copy_of_a_row_is_not_read(listed):
+    """Row 2 copied over rows 3 and 4, row 4's 编号 then cleared: rows 2 and 3 are copies of
+    one another, and row 4 is their customer's too; none is stored."""
+    database, path, col = listed
+    code, who = _cell(path, col, 2, "编号"), _cell(path, col, 2, "客户编号")
+    _copy_row(path, 2, 3)
+    _copy_row(path, 2, 4)
+    _fill(path, col, {(2, "结果"): "接通", (3, "结果"): "接通", (4, "编号"): None,
+                      (4, "结果"): "无人接听"})
+    report = outcomes.read_outcomes(database.sessions, path, today=TODAY)
+    assert report.stored == 0 and _events(database) == {}
+    said = dict(report.problems)
+    assert sorted(said) == [2, 3, 4]
+    assert said[4] == (f"row {code} (customer {who}) is also row 2、3 of the file, one of them "
+                       f"with its 编号 (row id) emptied: a row copied? Keep one row per "
+                       f"customer; none of them is stored")
