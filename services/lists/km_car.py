@@ -14,21 +14,20 @@ from models import ListRunMember, Vehicle
 from services.imports.normalise import Cell, normalise_plate
 from services.lists.outcome_notes import Problem, where
 from services.lists.profile_cells import Row
-from services.lists.snapshot import member_data
 
 
 def _plate(value: Cell) -> str | None:
     return normalise_plate(value).value or None
 
 
-def km_car(s: Session, r: Row, member: ListRunMember
+def km_car(s: Session, r: Row, member: ListRunMember, printed: str | None
            ) -> tuple[int | None, tuple[str, str] | None, Problem | None]:
-    """The car row `r`'s km goes to; why the km cannot go to any (English, Chinese), or None;
-    a note when it goes to a car other than the printed one."""
+    """The car row `r`'s km goes to (`printed`: the plate its list printed); why the km cannot
+    go to any (English, Chinese), or None; a note when it goes to a car other than the printed
+    one."""
     typed = _plate(r.plate) if r.km is not None else None
     if typed is None:
         return member.vehicle_id, None, None
-    printed = member_data(member.snapshot).get("plate") if member.snapshot else None
     if typed == _plate(printed):  # as printed: no look at the cars (every row with a km)
         return member.vehicle_id, None, None
     cars = s.execute(select(Vehicle.id, Vehicle.plate)

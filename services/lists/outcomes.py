@@ -506,7 +506,7 @@ def _store_chunk(sessions: Sessions, rows: list[Row], file_name: str, actor: Act
                 r = replace(r, follow_up=None)
             # What a caller heard on the phone or in a WeChat chat; seen on a visit.
             source = "visit" if member.channel == "visit" else "call"
-            car, elsewhere, on_other = km_car(s, r, member)  # the car the km is of
+            car, elsewhere, on_other = km_car(s, r, member, data.get("plate"))  # the km's car
             if elsewhere is not None:
                 r = replace(r, km=None, km_unread=elsewhere)
             elif on_other is not None:
