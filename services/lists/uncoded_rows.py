@@ -46,6 +46,11 @@ def same_code(typed: str, stored: str) -> bool:
             and typed.lstrip("0") == stored.lstrip("0"))
 
 
+# What a row whose 编号 cannot be told is asked (English, Chinese).
+_ASK = ("type the row's 编号 back as printed and read the file again",
+        "请按打印时填回本行的编号后再读一次")
+
+
 def _digits(code: str) -> str | None:
     return code.lstrip("0") if code.isascii() and code.isdigit() else None
 
@@ -80,10 +85,9 @@ def fill_codes(s: Session, rows: list[Row], codes: FileCodes
         if not r.customer_code:
             problems.append(where(
                 r.number, r.sheet,
-                "the 编号 (row id) cell is empty and so is 客户编号, so whose call it is cannot "
-                "be told: type the row's 编号 back as printed and read the file again",
-                "“编号”和“客户编号”都是空的，无法判断是哪位客户的回访："
-                "请按打印时填回本行的编号后再读一次"))
+                f"the 编号 (row id) cell is empty and so is 客户编号, so whose call it is "
+                f"cannot be told: {_ASK[0]}",
+                f"“编号”和“客户编号”都是空的，无法判断是哪位客户的回访：{_ASK[1]}"))
             continue
         theirs = [m for m in members if same_code(r.customer_code, m[1])]
         if len(theirs) != 1:
@@ -95,19 +99,17 @@ def fill_codes(s: Session, rows: list[Row], codes: FileCodes
                       f"客户 {r.customer_code} 在本文件的名单中有多行（{on}）"))
             problems.append(where(
                 r.number, r.sheet,
-                f"the 编号 (row id) cell is empty and {en}: type the row's 编号 back as "
-                f"printed and read the file again",
-                f"“编号”是空的，且{zh}：请按打印时填回本行的编号后再读一次"))
+                f"the 编号 (row id) cell is empty and {en}: {_ASK[0]}",
+                f"“编号”是空的，且{zh}：{_ASK[1]}"))
             continue
         code, _, printed = theirs[0]
         if r.name and printed and not same_person(r.name, printed):
             problems.append(where(
                 r.number, r.sheet,
                 f"the 编号 (row id) cell is empty, and customer {r.customer_code}'s row {code} "
-                f"is {printed}, not {r.name} as in the file: type the row's 编号 back as "
-                f"printed and read the file again",
+                f"is {printed}, not {r.name} as in the file: {_ASK[0]}",
                 f"“编号”是空的，而客户 {r.customer_code} 的编号 {code} 是 {printed}，不是文件中"
-                f"的 {r.name}：请按打印时填回本行的编号后再读一次"))
+                f"的 {r.name}：{_ASK[1]}"))
             continue
         claimed.setdefault(code, []).append(r)
     filled: dict[tuple[str, int], Row] = {}
