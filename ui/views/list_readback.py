@@ -176,50 +176,54 @@ class ReadBackPanel(QWidget):
                 .replace("%5", locale.toString(report.km_readings))
                 .replace("%6", locale.toString(report.profile_changes))
                 .replace("%7", locale.toString(report.not_stored)))
+        # The summary's sentences after the counts: run on in Chinese (each ends with 。), a
+        # space before each in English.
+        sentences: list[str] = []
         # Each row corrected is listed below, with what changed and whose call it was.
         if report.retyped:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) read before say another outcome now: their contact was corrected to "
-                "it (the rows below say what it was, and whose call).", "", report.retyped)
+                "it (the rows below say what it was, and whose call).", "", report.retyped))
         if report.corrected > report.retyped:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) read before were typed into since: their feedback, next date or km "
-                "was corrected.", "", report.corrected - report.retyped)
+                "was corrected.", "", report.corrected - report.retyped))
         rows = [p for p in report.found if p.row]
         if rows:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) not stored: correct them in the file and read it again.", "",
-                len(rows))
+                len(rows)))
         if report.left_out:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) stored without their profile changes (画像变化), which could not be "
-                "read: put those in by hand on the customer's page.", "", len(report.left_out))
+                "read: put those in by hand on the customer's page.", "", len(report.left_out)))
         if report.km_unread:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) stored without their km (当前里程), which could not be read: put "
-                "those in by hand on the customer's page.", "", len(report.km_unread))
+                "those in by hand on the customer's page.", "", len(report.km_unread)))
         if report.km_clashes:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) stored without their km (当前里程), which is less than a reading of "
                 "the car before it or more than it could have been driven since (the rows "
                 "below say which): check it with the customer and put it in by hand on the "
-                "customer's page.", "", len(report.km_clashes))
+                "customer's page.", "", len(report.km_clashes)))
         if report.km_no_car:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) stored without their km (当前里程), whose 车牌 was typed over with a "
                 "plate that is none of the customer's cars (the rows below say which): put "
-                "it in by hand on the page of the car it is of.", "", len(report.km_no_car))
+                "it in by hand on the page of the car it is of.", "", len(report.km_no_car)))
         if report.cells_left_out:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) stored without a date or 回访员 cell that could not be right (the "
                 "rows below say which): put it in by hand on the customer's page, or correct "
-                "it and read the file again.", "", len(report.cells_left_out))
+                "it and read the file again.", "", len(report.cells_left_out)))
         if report.phones_typed:
-            text += ("" if lang == "zh" else " ") + self.tr(
+            sentences.append(self.tr(
                 "%n row(s) give a phone number other than the one printed (the rows below say "
                 "which): their contact is stored, the customer's number is not changed; if "
                 "they have a new number, change it on the customer's page.", "",
-                len(report.phones_typed))
+                len(report.phones_typed)))
+        text += "".join(("" if lang == "zh" else " ") + sentence for sentence in sentences)
         for note in (*report.notes, *(p for p in report.found if not p.row)):
             text += "\n" + note.text(lang)
         self.summary.setText(text)
