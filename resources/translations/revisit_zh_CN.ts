@@ -5196,7 +5196,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/list_readback.py" line="61"/>
-        <location filename="../../ui/views/list_readback.py" line="244"/>
+        <location filename="../../ui/views/list_readback.py" line="245"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
@@ -5217,7 +5217,7 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/views/list_readback.py" line="61"/>
-        <location filename="../../ui/views/list_readback.py" line="359"/>
+        <location filename="../../ui/views/list_readback.py" line="360"/>
         <source>What was not stored, and why</source>
         <translation>未保存的内容及原因</translation>
     </message>
@@ -5300,151 +5300,151 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message numerus="yes">
         <location filename="../../ui/views/list_readback.py" line="212"/>
-        <source>%n row(s) stored without their km (当前里程), whose 车牌 was typed over with a plate that is none of the customer&apos;s cars (the rows below say which): put it in by hand on the page of the car it is of.</source>
+        <source>%n row(s) stored without their km (当前里程), whose 车牌 was typed over with a plate that does not tell which of the customer&apos;s cars it is (the rows below say which): put it in by hand on the customer&apos;s page.</source>
         <translation>
-            <numerusform>%n 行已保存，但当前里程未保存：改填的车牌不是该客户名下的车（见下方各行）：请在对应车辆的页面手动填写。</numerusform>
+            <numerusform>%n 行已保存，但当前里程未保存：改填的车牌无法确定是该客户名下的哪辆车（见下方各行）：请在客户页面手动填写。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="217"/>
+        <location filename="../../ui/views/list_readback.py" line="218"/>
         <source>%n row(s) stored without a date or 回访员 cell that could not be right (the rows below say which): put it in by hand on the customer&apos;s page, or correct it and read the file again.</source>
         <translation>
             <numerusform>%n 行已保存，但其中的日期或回访员一格有误，未保存（见下方各行）：请在客户页面手动填写，或改正后再读一次。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="222"/>
+        <location filename="../../ui/views/list_readback.py" line="223"/>
         <source>%n row(s) give a phone number other than the one printed (the rows below say which): their contact is stored, the customer&apos;s number is not changed; if they have a new number, change it on the customer&apos;s page.</source>
         <translation>
             <numerusform>%n 行的电话与名单上打印的号码不同（见下方各行）：联系结果已保存，客户号码未更改；如客户换了号码，请在客户页面修改。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="233"/>
+        <location filename="../../ui/views/list_readback.py" line="234"/>
         <source>Not stored: %1</source>
         <translation>未保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="234"/>
+        <location filename="../../ui/views/list_readback.py" line="235"/>
         <source>Corrected: %1</source>
         <translation>已更正：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="238"/>
+        <location filename="../../ui/views/list_readback.py" line="239"/>
         <source>What became of the row, and why</source>
         <translation>各行的处理结果及原因</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="267"/>
+        <location filename="../../ui/views/list_readback.py" line="268"/>
         <source>SMS vendor files (*.xlsx *.xls *.csv *.txt);;All files (*)</source>
         <translation>短信平台文件 (*.xlsx *.xls *.csv *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="268"/>
+        <location filename="../../ui/views/list_readback.py" line="269"/>
         <source>Choose the SMS vendor&apos;s unsubscribe or failed-delivery file</source>
         <translation>选择短信平台的退订或发送失败文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="279"/>
+        <location filename="../../ui/views/list_readback.py" line="280"/>
         <source>SMS vendor file</source>
         <translation>短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="280"/>
+        <location filename="../../ui/views/list_readback.py" line="281"/>
         <source>What does %1 list?</source>
         <translation>%1 列出的是什么？</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="282"/>
+        <location filename="../../ui/views/list_readback.py" line="283"/>
         <source>Unsubscribes: customers who replied T; their marketing consent is withdrawn too. Failed deliveries: numbers that are empty or switched off. Either way no SMS goes to those customers any more.</source>
         <translation>退订：回复 T 退订的客户，同时撤回其营销同意。发送失败：空号或停机的号码。两种情况都不再给这些客户发短信。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="285"/>
+        <location filename="../../ui/views/list_readback.py" line="286"/>
         <source>&amp;Unsubscribes (回T退订)</source>
         <translation>退订（回T退订）(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="287"/>
+        <location filename="../../ui/views/list_readback.py" line="288"/>
         <source>&amp;Failed deliveries</source>
         <translation>发送失败(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="320"/>
+        <location filename="../../ui/views/list_readback.py" line="321"/>
         <source>Reading the SMS vendor&apos;s file</source>
         <translation>正在读入短信平台文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="328"/>
+        <location filename="../../ui/views/list_readback.py" line="329"/>
         <source>%1 lists failed deliveries: %2 number(s) read.</source>
         <translation>%1 是发送失败名单：读到 %2 个号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="330"/>
+        <location filename="../../ui/views/list_readback.py" line="331"/>
         <source>%1 lists unsubscribes: %2 number(s) read.</source>
         <translation>%1 是退订名单：读到 %2 个号码。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="332"/>
+        <location filename="../../ui/views/list_readback.py" line="333"/>
         <source>%n customer(s) now get no SMS.</source>
         <translation>
             <numerusform>%n 位客户今后不再收到短信。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="334"/>
+        <location filename="../../ui/views/list_readback.py" line="335"/>
         <source>%n were blocked already by an earlier file.</source>
         <translation>
             <numerusform>其中 %n 位已由之前的文件登记过。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="340"/>
+        <location filename="../../ui/views/list_readback.py" line="341"/>
         <source>%n number(s) match no customer: %1.</source>
         <translation>
             <numerusform>%n 个号码不属于任何客户：%1。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="343"/>
+        <location filename="../../ui/views/list_readback.py" line="344"/>
         <source>%n row(s) hold no mainland mobile number and were not read; they are listed below.</source>
         <translation>
             <numerusform>%n 行没有大陆手机号，未读取，见下表。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="347"/>
+        <location filename="../../ui/views/list_readback.py" line="348"/>
         <source>%n row(s) say the message was delivered: not blocked.</source>
         <translation>
             <numerusform>%n 行显示短信已送达：未停发。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="350"/>
+        <location filename="../../ui/views/list_readback.py" line="351"/>
         <source>%n failure(s) pass (关机, 超时…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条失败属于临时情况（关机、超时…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/views/list_readback.py" line="354"/>
+        <location filename="../../ui/views/list_readback.py" line="355"/>
         <source>%n reply(ies) do not ask to unsubscribe (好的, 谢谢…): those customers still get SMS; they are listed below.</source>
         <translation>
             <numerusform>%n 条回复并非退订（好的、谢谢…）：这些客户仍会收到短信，已列在下方。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="360"/>
+        <location filename="../../ui/views/list_readback.py" line="361"/>
         <source>No mainland mobile number: not read</source>
         <translation>没有大陆手机号：未读取</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="361"/>
+        <location filename="../../ui/views/list_readback.py" line="362"/>
         <source>A failure that passes (not blocked): %1</source>
         <translation>临时失败（未停发）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/views/list_readback.py" line="362"/>
+        <location filename="../../ui/views/list_readback.py" line="363"/>
         <source>A reply, not an unsubscribe (not blocked): %1</source>
         <translation>是回复而非退订（未停发）：%1</translation>
     </message>

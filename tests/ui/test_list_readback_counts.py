@@ -82,14 +82,16 @@ def test_a_km_of_a_plate_not_theirs_is_said_apart_and_an_emptied_row_id_read(
     assert list(rows) == ["2"]
     text = panel.summary.text()
     if translated == "zh_CN":
-        assert "1 行已保存，但当前里程未保存：改填的车牌不是该客户名下的车" in text
+        assert ("1 行已保存，但当前里程未保存：改填的车牌无法确定是该客户名下的哪辆车"
+                "（见下方各行）：请在客户页面手动填写。") in text
         assert "无法识别" not in text
         assert f"第 3 行：“编号”是空的，已按客户编号 {who} 读作编号 {code}" in text
         assert rows["2"] == ("联系结果已保存，当前里程未保存：本行填的车牌 粤B88888 不是该客户"
                              "名下的车，无法判断是哪辆车的里程；请在客户页面手动填写里程")
     else:
         assert ("1 row(s) stored without their km (当前里程), whose 车牌 was typed over with a "
-                "plate that is none of the customer's cars") in text
+                "plate that does not tell which of the customer's cars it is (the rows below "
+                "say which): put it in by hand on the customer's page.") in text
         assert "could not be read" not in text
         assert (f"row 3: its 编号 (row id) was empty; read as row {code} by its 客户编号 "
                 f"{who}") in text

@@ -210,8 +210,9 @@ class ReadBackPanel(QWidget):
         if report.km_no_car:
             sentences.append(self.tr(
                 "%n row(s) stored without their km (当前里程), whose 车牌 was typed over with a "
-                "plate that is none of the customer's cars (the rows below say which): put "
-                "it in by hand on the page of the car it is of.", "", len(report.km_no_car)))
+                "plate that does not tell which of the customer's cars it is (the rows below "
+                "say which): put it in by hand on the customer's page.", "",
+                len(report.km_no_car)))
         if report.cells_left_out:
             sentences.append(self.tr(
                 "%n row(s) stored without a date or 回访员 cell that could not be right (the "
