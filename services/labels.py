@@ -587,3 +587,20 @@ def car_name(brand: str | None, model: str | None) -> str:
     if model.replace(" ", "").casefold().startswith(brand.replace(" ", "").casefold()):
         return model
     return f"{brand} {model}"
+
+
+@functools.lru_cache(maxsize=4096)
+def car_in_text(brand: str | None, model: str | None) -> str:
+    """A car as a Chinese sentence names it: car_name without the space between a brand and a
+    model in Chinese (您的宝马X3, 您的丰田凯美瑞), kept between two Latin words (BMW X3)."""
+    name, brand = car_name(brand, model), (brand or "").strip()
+    if not brand or not name.startswith(brand + " "):
+        return name
+    model = name[len(brand) + 1:]
+    if _latin(brand[-1]) and _latin(model[0]):
+        return name
+    return brand + model
+
+
+def _latin(c: str) -> bool:
+    return c.isascii() and c.isalnum()

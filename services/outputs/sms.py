@@ -27,6 +27,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from services.imports.phones import mainland_mobile
+from services.labels import car_in_text
 from services.outputs.excel import Column, write_csv, write_xlsx
 from services.outputs.types import NO_STEPS, ListMember, Steps
 from services.store.errors import N_, RevisitError
@@ -47,6 +48,8 @@ FIELDS: dict[str, tuple[str, Callable[[ListMember, str], object]]] = {
     "称呼": ("title", lambda m, shop: m.salutation or m.name),
     "车型": ("model", lambda m, shop: m.model or m.vehicle),
     "品牌": ("brand", lambda m, shop: m.brand or ""),
+    # 宝马X3: the brand and model as the sentence names the car (车型 alone says 您的X3).
+    "品牌车型": ("car", lambda m, shop: car_in_text(m.brand, m.model)),
     "车牌": ("plate", lambda m, shop: m.plate or ""),
     "车龄": ("years", lambda m, shop: "" if m.years_owned is None else f"{m.years_owned:.0f}"),
     "里程": ("km", lambda m, shop: "" if m.km is None else str(m.km)),
@@ -57,12 +60,12 @@ FIELD_RE = re.compile(r"\{([^{}]*)\}")
 # Each is one message (70 characters with a 10-character signature and the opt-out) with
 # typical names, and none but marketing's holds an offer word.
 DEFAULT_TEXTS: dict[str, str] = {
-    "reminder": "{称呼}您好，您的爱车{车型|爱车}（{车牌}）近期该做保养了，欢迎预约到店。",
+    "reminder": "{称呼}您好，您的{品牌车型|爱车}（{车牌}）近期该做保养了，欢迎预约到店。",
     "care": "{称呼}您好，感谢您一直以来的信任。用车中有任何问题，欢迎随时联系我们。",
     "callback": "{称呼}您好，感谢您近期到店。对这次服务有任何意见或建议，欢迎回复告诉我们。",
-    "sales": "{称呼}您好，您的{车型|爱车}已陪伴您多年，如有换车打算，欢迎到店试驾新车。",
+    "sales": "{称呼}您好，您的{品牌车型|爱车}已陪伴您多年，如有换车打算，欢迎到店试驾新车。",
     "survey": "{称呼}您好，想请您花一分钟评价近期的服务，您的意见对我们很重要，感谢支持！",
-    "recall": "{称呼}您好，您的{车型|爱车}（{车牌}）在厂家召回范围内，请尽快致电预约检修。",
+    "recall": "{称呼}您好，您的{品牌车型|爱车}（{车牌}）在厂家召回范围内，请尽快致电预约检修。",
     "marketing": "{称呼}您好，本店近期举办车主关怀活动，欢迎到店参加，详情请致电咨询。",
     "ref_thanks": "{称呼}您好，感谢您向亲友推荐我们！您的信任是对我们最大的鼓励。",
     "ref_ask": "{称呼}您好，感谢您一直以来的认可。亲友有购车或用车需要，欢迎介绍给我们。",

@@ -16,7 +16,7 @@ from services.store.errors import N_
 
 # Used when staff give no text of their own; with fallbacks, so it fits every member and a
 # blank shop name in the settings.
-DEFAULT_MESSAGE = ("{称呼|您}好！我是{店名|本店}的回访专员。您的{车型|爱车}最近开着还顺心吗？"
+DEFAULT_MESSAGE = ("{称呼|您}好！我是{店名|本店}的回访专员。您的{品牌车型|爱车}最近开着还顺心吗？"
                    "保养、用车上有任何问题，随时在微信上告诉我。")
 UNKNOWN_IN_WECHAT = N_("The WeChat message uses unknown merge field(s) {fields}; known fields "
                        "are {known}.")

@@ -96,3 +96,33 @@ def test_the_quick_search_finds_exactly_the_characters_the_rule_flags():
         assert found.search(c) and sms._rejected_by_rule(c)
     assert sms.rejectable_characters("新年快乐★℃！") == ""  # GBK symbols are kept
     assert sms.rejectable_characters("新年快乐❤️✅❤") == "❤\ufe0f✅"
+
+
+@pytest.mark.parametrize(("brand", "model", "named"), [
+    ("丰田", "凯美瑞", "丰田凯美瑞"), ("宝马", "X3", "宝马X3"), ("BMW", "X3", "BMW X3"),
+    ("哈弗", "哈弗H6", "哈弗H6"), (None, "X3", "X3"), ("宝马", " ", "宝马"),
+    ("Jeep", "自由光", "Jeep自由光")])
+def test_the_default_messages_name_the_car_by_brand_and_model(brand, model, named):
+    m = member(1, channel="sms", brand=brand, model=model)
+    for purpose in ("reminder", "sales", "recall"):
+        text = sms.SmsTemplate(sms.default_text(purpose), SIGNATURE).render(m)
+        assert f"您的{named}" in text, text
+    (row,), _ = wechat.render_messages([m], "", "广州某某丰田")
+    assert f"您的{named}最近开着还顺心吗" in row.message
+
+
+def test_a_member_without_a_car_is_sent_the_default_messages_with_爱车():
+    m = member(1, channel="sms", brand=None, model=None, plate="粤A12345")
+    text = sms.SmsTemplate(sms.default_text("reminder"), SIGNATURE).render(m)
+    assert text.startswith("【广州丰田】陈先生您好，您的爱车（粤A12345）近期该做保养了"), text
+    (row,), skipped = wechat.render_messages([m], "", "")
+    assert "您的爱车最近开着还顺心吗" in row.message and skipped == []
+
+
+def test_each_default_sms_is_one_message_for_a_long_car_name_and_signature():
+    # A 10-character signature, a four-character 称呼 and one of the longest names a car has.
+    m = member(1, channel="sms", salutation="欧阳先生", brand="梅赛德斯-奔驰",
+               model="GLC 260 L", plate="粤A·12345")
+    for purpose, text in sms.DEFAULT_TEXTS.items():
+        message = sms.SmsTemplate(text, "【广州宝丰汽车4S店】").render(m)
+        assert sms.parts(sms.sms_length(message)) == 1, (purpose, message)
