@@ -270,7 +270,7 @@ CUSTOMERS = FileKind("customers", "客户及车辆", "Customers and vehicles", (
         weak=("上牌日期", "初登日期", "首次登记日期", "初次登记日期", "registration date")),
     Field("price_paid", "购车价格", "Price paid", "price", (
         "开票价", "购车价格", "开票金额", "成交价", "开票价格", "购车价", "成交价格", "发票金额",
-        "裸车价", "车价", "price", "price paid", "invoice price", "invoice amount",
+        "裸车价", "车价", "价税合计", "price", "price paid", "invoice price", "invoice amount",
         "sale price")),
     Field("payment_method", "付款方式", "Payment method", "payment", (
         "付款方式", "购车方式", "支付方式", "付款类型", "按揭方式", "购买方式", "付款形式",
@@ -345,8 +345,8 @@ VISITS = FileKind("visits", "维修工单 / 进厂记录", "Service visits", (
     # not the owner's spend.
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "实收金额", "实付金额", "实收", "实付", "收款金额", "消费金额", "优惠后金额",
-        "折后金额", "维修金额", "结算金额", "工单金额", "总金额", "应收金额", "合计金额", "费用",
-        "维修费用", "amount", "total", "cost"),
+        "折后金额", "维修金额", "结算金额", "工单金额", "总金额", "应收金额", "合计金额",
+        "价税合计", "费用", "维修费用", "amount", "total", "cost"),
         avoid=(*NOT_THE_BILL, "工时", "材料", "配件", "零件", "labor", "labour", "parts")),
     # A work order exported as its labour and parts with no total: the two added make the
     # visit's amount (a file with a total keeps its total).
@@ -504,7 +504,8 @@ PURCHASES = FileKind("purchases", "其他消费（续保、精品、延保）",
     # A refund (退货, 退保) is a negative amount (events.py nets it against its purchase).
     Field("amount", "金额", "Amount", "signed_amount", (
         "金额", "消费金额", "销售金额", "实收金额", "应收金额", "保费", "保险费", "总保费",
-        "签单保费", "商品金额", "合计金额", "总金额", "价格", "优惠后金额", "折后金额", "实付金额",
+        "签单保费", "商品金额", "合计金额", "价税合计", "总金额", "价格", "优惠后金额", "折后金额",
+        "实付金额",
         "售价", "销售价", "销售价格", "实售价", "成交价", "成交金额", "实收", "实付", "收款金额",
         "amount", "total", "premium", "price"), avoid=NOT_THE_BILL),
     _text("item", "项目", "Item", (

@@ -21,6 +21,8 @@ from services.imports.phones import normalise_phones
 
 PROFILE_VERSION = 1
 THRESHOLD = 0.5  # below this a header is left for the user to map
+_MONEY = frozenset({"amount", "signed_amount", "price"})  # the cleaners of money fields
+_IN_WORDS = "大写"  # an amount in Chinese numerals (壹佰元整)
 SNIFFED = 0.55  # a column recognised by its values, not its header
 SNIFF_SHARE = 0.8  # of the non-empty sample cells that must read as the field
 SNIFF_MIN = 3
@@ -72,8 +74,16 @@ def _score(field: Field, key: str) -> float:
 def score(field: Field, header: Cell) -> float:
     """The match score of a header for a field (0 = none); "VIN/车架号" scores each part."""
     key = header_key(header)
-    parts = [key, *(header_key(p) for p in _WORD_SPLIT.split(nfkc(cell_text(header))))]
-    return max(_score(field, p) for p in parts if p) if key else 0.0
+    if not key:
+        return 0.0
+    text = nfkc(cell_text(header))
+    parts = [key, *(header_key(p) for p in _WORD_SPLIT.split(text))]
+    best = max(_score(field, p) for p in parts if p)
+    if field.cleaner in _MONEY and _IN_WORDS in text:
+        # An invoice export gives the amount twice, 金额（大写） 壹佰元整 beside 金额（小写）
+        # 100.00: the figures are the one to take; the words when they are all there is.
+        best -= 0.05
+    return best
 
 
 @dataclass(frozen=True)

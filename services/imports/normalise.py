@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Generic, Literal, TypeVar
 
 from services.customers.names import bare_name
+from services.imports.capital_amounts import capital_amount, looks_capital
 
 # What a reader hands over: openpyxl, python-calamine, xlrd-style and csv cell values.
 Cell = str | int | float | bool | Decimal | dt.datetime | dt.date | dt.time | dt.timedelta | None
@@ -617,7 +618,8 @@ def in_header_unit(raw: Cell, factor: int) -> tuple[Cell, bool]:
 
 
 def normalise_amount(raw: Cell) -> Clean[Decimal]:
-    """Money to Decimal with two places: "15.8万" -> 158000.00, "¥158,000.00", "158000元"."""
+    """Money to Decimal with two places: "15.8万" -> 158000.00, "¥158,000.00", "158000元",
+    "壹拾伍万捌仟元整"."""
     return _money(raw, signed=False)
 
 
@@ -634,6 +636,8 @@ def _money(raw: Cell, *, signed: bool) -> Clean[Decimal]:
     if isinstance(raw, str) and nfkc(raw).strip() in ("免费", "免单"):
         return Clean(Decimal("0.00"))
     value = decimal_in(raw, _CURRENCY)
+    if value is None and isinstance(raw, str) and looks_capital(text := nfkc(raw)):
+        value = capital_amount(text)  # 壹佰元整, as a bill writes it beside the figures
     if value is None:
         return refused("amount_invalid")
     if value < 0 and not signed:
