@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Generic, Literal, TypeVar
 
 from services.customers.names import bare_name
-from services.imports.capital_amounts import capital_amount, looks_capital
+from services.imports.chinese_numbers import capital_amount, whole_number
 
 # What a reader hands over: openpyxl, python-calamine, xlrd-style and csv cell values.
 Cell = str | int | float | bool | Decimal | dt.datetime | dt.date | dt.time | dt.timedelta | None
@@ -636,8 +636,8 @@ def _money(raw: Cell, *, signed: bool) -> Clean[Decimal]:
     if isinstance(raw, str) and nfkc(raw).strip() in ("免费", "免单"):
         return Clean(Decimal("0.00"))
     value = decimal_in(raw, _CURRENCY)
-    if value is None and isinstance(raw, str) and looks_capital(text := nfkc(raw)):
-        value = capital_amount(text)  # 壹佰元整, as a bill writes it beside the figures
+    if value is None and isinstance(raw, str):
+        value = capital_amount(nfkc(raw))  # 壹佰元整, as a bill writes it beside the figures
     if value is None:
         return refused("amount_invalid")
     if value < 0 and not signed:
@@ -697,6 +697,9 @@ def normalise_km(raw: Cell) -> Clean[int]:
         about = figure != text
         raw = figure if about else raw
     value = decimal_in(raw, _KM_UNITS)
+    if value is None and isinstance(raw, str):  # 8万6, 八万六千: as the owner said it
+        said = whole_number("".join(_KM_UNITS.sub("", nfkc(raw).lower()).split()))
+        value = None if said is None else Decimal(said)
     if value is None:
         return refused("km_invalid")
     if not 0 <= value <= MAX_KM:

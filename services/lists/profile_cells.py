@@ -146,7 +146,7 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
     km, km_unread = None, None
     km_raw = row[KM_HEADER] if KM_HEADER in row else row.get(OLD_KM_HEADER)
     if km_raw not in (None, ""):
-        read = normalise_km(spoken_km(km_raw))  # 32000, 3.2万, 32,000公里, 8万6
+        read = normalise_km(km_raw)  # 32000, 3.2万, 32,000公里, 8万6, 八万六千
         if read.value is None:
             why = read.problems[0] if read.problems else None
             typed_km = str(km_raw)[:30]
@@ -192,26 +192,6 @@ def read_row(row: dict, number: int, today: dt.date, sheet: str = "",
                 cell_text(row.get("姓名")), cell_text(row.get("回访员")), outcome, day, at,
                 feedback, follow_up, km, changes, sheet, words, unread, km_unread,
                 tuple(dropped), typo, row.get("电话"), row.get("车牌"))
-
-
-# A km said the way it is spoken: 8万6 and 8万6千 are 86,000 (the digit after 万 its
-# thousands), 8万6000 is too, and 8万6千500 is 86,500. normalise_km reads the rest
-# (8.6万, 86,000公里); a figure this does not know (8万65) stays as typed, and is refused.
-_SPOKEN_KM = re.compile(r"(\d+)万(?:(\d)千?|(\d)千(\d{3})?|(\d{4}))(?![\d千百])")
-
-
-def spoken_km(raw):
-    """A km cell with a 万 figure said as spoken (8万6, 8万6千) written as its number, the
-    rest of the cell as typed (约8万6公里: 约86000公里); any other cell as it is."""
-    if not isinstance(raw, str):
-        return raw
-
-    def figure(m: re.Match[str]) -> str:
-        thousands = m[2] or m[3]
-        rest = int(m[5]) if m[5] else (int(thousands) * 1000 + int(m[4] or 0))
-        return str(int(m[1]) * 10_000 + rest)
-
-    return _SPOKEN_KM.sub(figure, unicodedata.normalize("NFKC", raw).replace(" ", ""))
 
 
 # The profile attributes whose values say which attribute they are, typed alone (已婚, 二孩,

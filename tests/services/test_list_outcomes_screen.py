@@ -96,7 +96,8 @@ def test_an_outcome_a_character_wrong_is_read_when_one_wording_is_that_close(lis
 
 
 @pytest.mark.parametrize(("typed", "km"), [("8万6", 86000), ("8.6万", 86000),
-                                           ("8万6千", 86000), ("约8万6公里", 86000)])
+                                           ("8万6千", 86000), ("约8万6公里", 86000),
+                                           ("八万六千", 86000), ("8万6千500", 86500)])
 def test_a_km_said_as_spoken_is_read(listed, typed, km):
     database, path, col = listed
     _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(公里)"): typed})
