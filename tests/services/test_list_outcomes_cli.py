@@ -64,3 +64,17 @@ def test_the_summary_says_calls_recorded_on_screen_and_km_left_out(listed, monke
     assert err.strip().splitlines()[-1] == (
         "revisit: warning: 1 row(s) stored without their km, which could not be read (row 3): "
         "put those in by hand on the customer's page")
+
+
+def test_a_km_whose_typed_plate_tells_no_car_is_a_warning(listed, monkeypatch, capsys):
+    database, path, col = listed
+    accounts.create_first_supervisor(database.sessions, "boss", "王主管", SUPERVISOR_PASSWORD)
+    assert _cell(path, col, 2, "车牌") != "粤A99999"
+    _fill(path, col, {(2, "结果"): "接通", (2, "车牌"): "粤A99999", (2, "当前里程(公里)"): 30000})
+    code, out, err = _outcomes(database, path, monkeypatch, capsys)
+    assert code == 0, (out, err)
+    assert "1 contacts stored" in out
+    assert err.strip().splitlines()[-1] == (
+        "revisit: warning: 1 row(s) stored without their km, whose 车牌 was typed over with a "
+        "plate that does not tell which of the customer's cars it is (row 2): put those in "
+        "by hand on the customer's page")

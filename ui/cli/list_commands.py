@@ -627,7 +627,7 @@ def _outcomes(args, open_db) -> int:
     _stored_without(report.km_clashes, "their km, which is less than a reading of the car "
                     "before it or more than it could have been driven since")
     _stored_without(report.km_no_car, "their km, whose 车牌 was typed over with a plate that "
-                    "is none of the customer's cars")
+                    "does not tell which of the customer's cars it is")
     _stored_without(report.cells_left_out, "a date or 回访员 cell that could not be read or "
                     "could not be right")
     if report.phones_typed:  # stored; the number typed is for staff to check
