@@ -28,17 +28,18 @@ def km_car(s: Session, r: Row, member: ListRunMember, printed: str | None
     typed = _plate(r.plate) if r.km is not None else None
     if typed is None:
         return member.vehicle_id, None, None
-    if typed == _plate(printed):  # as printed: no look at the cars (every row with a km)
+    printed_plate = _plate(printed)
+    if typed == printed_plate:  # as printed: no look at the cars (every row with a km)
         return member.vehicle_id, None, None
-    cars = s.execute(select(Vehicle.id, Vehicle.plate)
-                     .where(Vehicle.customer_id == member.customer_id)).all()
-    if any(i == member.vehicle_id and _plate(p) == typed for i, p in cars):
+    cars = {i: _plate(p) for i, p in s.execute(
+        select(Vehicle.id, Vehicle.plate).where(Vehicle.customer_id == member.customer_id))}
+    own = cars.get(member.vehicle_id) if member.vehicle_id is not None else None
+    if own == typed:  # the printed car, re-plated since the list was printed
         return member.vehicle_id, None, None
-    theirs = [i for i, p in cars if _plate(p) == typed]
+    theirs = [i for i, p in cars.items() if p == typed]
     # A car printed without a plate (a new car not yet registered) and no other car of theirs
     # with the one typed: the caller wrote down its plate, and the km is the printed car's.
-    if not theirs and _plate(printed) is None and member.vehicle_id is not None and not any(
-            _plate(p) for i, p in cars if i == member.vehicle_id):
+    if not theirs and printed_plate is None and member.vehicle_id is not None and own is None:
         return member.vehicle_id, None, None
     if not theirs:
         return None, (f"车牌 {typed} typed on the row is none of this customer's cars, so "
