@@ -42,17 +42,18 @@ def same_code(typed: str, stored: str) -> bool:
     12345)."""
     if typed.casefold() == stored.casefold():
         return True
-    return (typed.isascii() and typed.isdigit() and stored.isascii() and stored.isdigit()
-            and typed.lstrip("0") == stored.lstrip("0"))
+    digits = _digits(typed)
+    return digits is not None and digits == _digits(stored)
+
+
+def _digits(code: str) -> str | None:
+    """A code of digits without its leading zeros (0012345 -> 12345); None for any other."""
+    return code.lstrip("0") if code.isascii() and code.isdigit() else None
 
 
 # What a row whose 编号 cannot be told is asked (English, Chinese).
 _ASK = ("type the row's 编号 back as printed and read the file again",
         "请按打印时填回本行的编号后再读一次")
-
-
-def _digits(code: str) -> str | None:
-    return code.lstrip("0") if code.isascii() and code.isdigit() else None
 
 
 def fill_codes(s: Session, rows: list[Row], codes: FileCodes
