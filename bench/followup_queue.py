@@ -6,7 +6,9 @@ Usage:  python bench/followup_queue.py --db sqlite:///path/demo-200000.sqlite3 -
 Make the database with `python main.py --db URL demo --customers 200000`, then hand a big list
 to the caller, e.g. `main.py list build bench-114k --channel call --staff chenli --staff liuyang
 --as-of 2026-11-30`. The reference, measured in the same run, is one plain count of the
-caller's open phone members of finished, not withdrawn runs: the least any queue must read."""
+caller's open phone members of finished, not withdrawn runs: the least any queue must read.
+--past-runs N first stores N finished runs without open members, copies of the newest run as
+years of weekly lists leave them (they change the database: give it a copy)."""
 
 from __future__ import annotations
 
@@ -35,14 +37,32 @@ def _median(work, repeat: int) -> tuple[float, object]:
     return statistics.median(times), got
 
 
+def _store_past_runs(database, count: int) -> None:
+    """`count` finished runs like the newest one, each a week before the last, none of them
+    with a member (their calls all made long ago)."""
+    with database.sessions.begin() as s:
+        newest = s.scalars(select(ListRun).order_by(ListRun.id.desc()).limit(1)).first()
+        if newest is None:
+            sys.exit("--past-runs copies the newest list run: build one first")
+        s.add_all([ListRun(segment_name=newest.segment_name, filter_json=newest.filter_json,
+                           as_of=newest.as_of - dt.timedelta(weeks=n), purpose=newest.purpose,
+                           channel_mode=newest.channel_mode, settings_json=newest.settings_json,
+                           contact_fatigue_days=newest.contact_fatigue_days,
+                           created_at=newest.created_at - dt.timedelta(weeks=n),
+                           finished_at=newest.finished_at) for n in range(1, count + 1)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--caller", default="chenli")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today())
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--past-runs", type=int, default=0)
     args = parser.parse_args()
     database = open_database(args.db)
+    if args.past_runs:
+        _store_past_runs(database, args.past_runs)
     with database.sessions() as s:
         staff_id = s.scalar(select(StaffUser.id).where(StaffUser.username == args.caller))
     if staff_id is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
@@ -30,6 +30,10 @@ class ListRun(Base):
     purpose: Mapped[str] = mapped_column(String(10))
     channel_mode: Mapped[str] = mapped_column(String(8), default="auto")
     settings_json: Mapped[str] = mapped_column(Text, default="{}")
+    # The contact fatigue days it was built with (its settings say the same), kept where a
+    # caller's queue reads them in its own query: a customer reached within them before the
+    # run's date is not called from it. 0: built without fatigue.
+    contact_fatigue_days: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     previous_run_id: Mapped[int | None] = mapped_column(ForeignKey("list_run.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))

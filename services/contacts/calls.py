@@ -4,12 +4,11 @@ learned on the phone (feedback, next follow-up, km, profile changes) in one tran
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql import ColumnElement
 
 from models import (
@@ -181,23 +180,15 @@ def _open_members(staff_id: int, today: dt.date, retry_days: int, reached_from,
     )
 
 
-def _reached_from(s: Session) -> ColumnElement[dt.date] | InstrumentedAttribute[dt.date]:
+def _reached_from() -> ColumnElement[dt.date]:
     """The day from which a reached call takes a run's member out of the queue (SQL, of the
     ListRun row): the run's date, or, when the run was built holding back customers reached
     within its contact fatigue days, the first of those days. A call of last week's list
     read back after this week's list was made is then one this week's list would have held
     back, and the customer is not called again. The fatigue rule keeps out a contact dated
     after as_of - N days, so the first day held back is as_of - (N - 1)."""
-    back: dict[int, list[int]] = {}
-    for run_id, stored in s.execute(select(ListRun.id, ListRun.settings_json).where(
-            ListRun.finished_at.is_not(None), ListRun.withdrawn_at.is_(None))):
-        days = json.loads(stored or "{}").get("contact_fatigue_days")
-        if isinstance(days, int) and days > 1:
-            back.setdefault(days - 1, []).append(run_id)
-    if not back:
-        return ListRun.as_of
-    return add_days(ListRun.as_of, -case(*((ListRun.id.in_(ids), n) for n, ids in back.items()),
-                                          else_=0))
+    days = ListRun.contact_fatigue_days
+    return add_days(ListRun.as_of, -case((days > 1, days - 1), else_=0))
 
 
 def _phone_refused(customer_id, purpose, today: dt.date):
@@ -283,7 +274,7 @@ def queue(sessions: sessionmaker[Session], staff_id: int, today: dt.date | None 
     today = today or dt.date.today()
     with sessions() as s:
         retry_days = load_settings_in(s).no_answer_retry_days
-        reached_from = _reached_from(s)
+        reached_from = _reached_from()
         runs = _queued_runs(s, staff_id, today, retry_days, reached_from)
         left = None
         if isinstance(source, int) and all(r.run_id != source for r in runs):

@@ -538,6 +538,7 @@ def build_run(sessions: Sessions, segment_name: str, options: RunOptions = RunOp
                       filter_json=seg.filter_json, as_of=as_of, purpose=purpose,
                       channel_mode=options.channel, previous_run_id=previous,
                       created_by=options.created_by, note=options.note,
+                      contact_fatigue_days=st.contact_fatigue_days,
                       settings_json=json.dumps({**asdict(st), "staff": list(options.staff),
                                                 "split": options.split}, ensure_ascii=False,
                                                default=str))

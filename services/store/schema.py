@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
 # The newest migration in models/migrations/versions. A new migration raises it in the same
 # change (tests/test_startup_imports.py compares it with Alembic's own head).
-HEAD_REVISION = "0024"
+HEAD_REVISION = "0025"
 VERSION_TABLE = "alembic_version"  # Alembic's default, which models/migrations/env.py keeps
 
 

@@ -469,13 +469,16 @@ def test_a_call_read_back_late_from_last_weeks_list_takes_the_customer_out_of_th
         people = [Customer(code=f"C{i}", name=f"客户{i}") for i in range(5)]
         last_week = ListRun(segment_name="保养提醒", filter_json="{}", purpose="care",
                             as_of=today - dt.timedelta(days=7), finished_at=NOW,
-                            settings_json=json.dumps({"contact_fatigue_days": 14}))
+                            settings_json=json.dumps({"contact_fatigue_days": 14}),
+                            contact_fatigue_days=14)
         this_week = ListRun(segment_name="生日关怀", filter_json="{}", purpose="care",
                             as_of=today, finished_at=NOW,
-                            settings_json=json.dumps({"contact_fatigue_days": 14}))
+                            settings_json=json.dumps({"contact_fatigue_days": 14}),
+                            contact_fatigue_days=14)
         unheld = ListRun(segment_name="首保", filter_json="{}", purpose="care",
                          as_of=today, finished_at=NOW,
-                         settings_json=json.dumps({"contact_fatigue_days": 0}))
+                         settings_json=json.dumps({"contact_fatigue_days": 0}),
+                         contact_fatigue_days=0)
         s.add_all([amy, *people, last_week, this_week, unheld])
         s.flush()
         old = ListRunMember(run_id=last_week.id, customer_id=people[0].id, channel="phone",

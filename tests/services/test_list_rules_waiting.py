@@ -11,9 +11,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from models import Customer, ListRunMember
+from models import Customer, ListRun, ListRunMember
 from services.lists import build, runs
 from services.segments import service as segments
+from services.store.settings import load_settings
 from tests.services.test_list_rules import AS_OF, Run, contact, person, read_run
 
 FATIGUE = 14  # the default contact fatigue
@@ -107,3 +108,8 @@ def test_a_recall_is_held_back_neither_by_a_recent_contact_nor_by_another_list(w
     care = _run(world, "生日关怀", AS_OF)
     assert {code: left.reason for code, left in care.excluded.items()} == {
         "W-A1": "on_list", "W-A2": "on_list", "W-B": "recent_contact"}
+    # Each run keeps the days it held back by, which its callers' queues go by: none for
+    # the recall.
+    with world.sessions() as s:
+        kept = [s.get(ListRun, r.summary.run_id).contact_fatigue_days for r in (recall, care)]
+    assert kept == [0, load_settings(world.sessions).contact_fatigue_days] and kept[1] > 0

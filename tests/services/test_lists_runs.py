@@ -204,10 +204,12 @@ def test_a_build_reports_every_chunk_stored_and_hands_on_every_member_in_order(d
             assert snapshot == stored[m.row_code]
             assert ListMember.from_values(json.loads(snapshot)) == m
     with database.sessions() as s:  # what the run was made with, kept with it
-        stored = json.loads(s.get(ListRun, summary.run_id).settings_json)
+        run = s.get(ListRun, summary.run_id)
+        stored, held_back = json.loads(run.settings_json), run.contact_fatigue_days
     assert stored["staff"] == ["chenli", "刘洋"] and stored["split"] == "owner"
-    assert stored["contact_fatigue_days"] == load_settings(database.sessions) \
-        .contact_fatigue_days
+    # The fatigue days also in a column of their own, which callers' queues read.
+    assert stored["contact_fatigue_days"] == held_back == load_settings(database.sessions) \
+        .contact_fatigue_days > 0
 
 
 def test_a_caller_who_owns_some_joins_the_turns_once_the_others_have_as_many(database):
