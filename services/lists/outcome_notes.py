@@ -241,6 +241,7 @@ CORRECTED_CELLS = {"contact_at": ("联系日期 (contact date)", "联系日期")
                    "feedback": ("客户反馈 (feedback)", "客户反馈"),
                    "next_follow_up": ("下次跟进 (next follow-up)", "下次跟进"),
                    "km": ("当前里程 (km)", "当前里程"),
+                   "vehicle_id": ("车牌 (plate)", "车牌"),
                    "staff_id": ("回访员 (caller)", "回访员")}
 
 

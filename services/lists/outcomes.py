@@ -744,7 +744,10 @@ def _correct(s: Session, r: Row, seen: _Seen, member: ListRunMember, car: int | 
                                  source=source))
             before["km"] = None
         elif own.km != r.km or own.vehicle_id != car:  # typed over, or its 车牌 typed over
-            before["km"] = own.km
+            if own.km != r.km:
+                before["km"] = own.km
+            if own.vehicle_id != car:  # the reading is now the car's whose plate it says
+                before["vehicle_id"] = own.vehicle_id
             own.km, own.vehicle_id = r.km, car
     elif anew and own is not None:
         before["km"] = own.km

@@ -82,7 +82,7 @@ def test_a_km_read_again_after_its_plate_is_typed_moves_to_that_car(listed, supe
             ListRunMember.row_code == _cell(path, col, 2, "编号")))
         s.add(Vehicle(customer_id=member.customer_id, brand="本田", model="雅阁",
                       plate="粤B88888", purchase_date=dt.date(2024, 3, 1)))
-    printed = _cell(path, col, 2, "车牌")
+    printed, code = _cell(path, col, 2, "车牌"), _cell(path, col, 2, "编号")
     _fill(path, col, {(2, "结果"): "接通", (2, "当前里程(公里)"): 45000})
     first = outcomes.read_outcomes(database.sessions, path, actor=supervisor, today=TODAY)
     assert (first.stored, first.km_readings) == (1, 1)
@@ -90,6 +90,13 @@ def test_a_km_read_again_after_its_plate_is_typed_moves_to_that_car(listed, supe
     again = outcomes.read_outcomes(database.sessions, path, actor=supervisor, today=TODAY)
     assert (again.stored, again.already, again.corrected) == (0, 1, 1)
     assert _readings(database) == {"粤B88888": [45000]}
+    # What was typed over is the plate, not the km: the correction says so, and the note
+    # says whose the km now is.
+    [corrected] = again.corrections
+    assert "read before: 车牌 (plate) typed over since, corrected as this row says" \
+        in corrected.en and "之前已读入：车牌此后有改动，已按本行更正" in corrected.zh
+    assert [n.zh for n in again.notes] == [
+        f"第 2 行（{code}）：当前里程记在改填的车牌 粤B88888 名下，而不是打印的车辆（{printed}）"]
     readback_undo.undo_read_back(database.sessions, again.read_back, actor=supervisor,
                                  today=TODAY)
     assert _readings(database) == {printed: [45000]}
