@@ -21,11 +21,7 @@ from services.customers.gone import customer_gone
 from services.customers.pinyin import stored_keys
 from services.customers.places import full_division_names
 from services.customers.profile import _stale_profile
-from services.imports.clean import (
-    CUSTOMER_NUMBER_LENGTH,
-    OTHER_PHONES_SEPARATOR,
-    normalise_customer_number,
-)
+from services.imports.clean import CUSTOMER_NUMBER_LENGTH, normalise_customer_number
 from services.imports.normalise import (
     MAX_KM,
     km_rise_implausible,
@@ -37,7 +33,7 @@ from services.imports.normalise import (
     normalise_vin,
     normalise_wechat,
 )
-from services.imports.phones import normalise_phones
+from services.imports.phones import OTHER_PHONES_SEPARATOR, normalise_phones
 from services.staff.audit import audit
 from services.store import versions
 from services.store.errors import N_, RevisitError

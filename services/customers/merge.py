@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +26,7 @@ from services.customers import merge_rows as rows
 from services.customers.gone import REMOVED
 from services.customers.preferences import audit
 from services.customers.profile import value_as_of_select
-from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
-from services.imports.phones import stored_phones
+from services.imports.phones import OTHER_PHONES_SEPARATOR, added_phones, stored_phones
 from services.staff.accounts import confirm
 from services.staff.permissions import MERGE_CUSTOMERS, NOT_PASSED, Actor, NotPassed, require
 from services.store.errors import N_, RevisitError
@@ -51,7 +49,6 @@ FILL_GROUPS: tuple[tuple[str, ...], ...] = (
     ("lifecycle_stage",),
     ("note",),
 )
-_NOT_DIGIT = re.compile(r"\D")
 
 
 @dataclass(frozen=True)
@@ -257,31 +254,16 @@ def _fill(kept: dict[str, Any], merged: dict[str, Any]) -> tuple[dict, dict, lis
     return {f: kept[f] for f in after}, after, left_out
 
 
-def _same_number(phone: str) -> str:
-    """What tells two written numbers apart: the digits (138 0013 8000 is 13800138000)."""
-    return _NOT_DIGIT.sub("", phone) or phone
-
-
 def _other_phones_after(kept: dict, merged: dict, after: dict) -> tuple[str | None, list[str]]:
     """The merged customer's phones the kept one does not have yet go to its other phones:
     a second number must not be lost to the call centre. Each is kept whole; those the column
     has no room for are returned apart (the note takes them). The other phones to store are
     None when nothing is added."""
     mobile = after.get("mobile", kept["mobile"])
-    current = after.get("other_phones", kept["other_phones"])
-    phones = stored_phones(current)
-    have = {_same_number(p) for p in (mobile, *phones) if p}
-    added, left_out = False, []
-    for phone in (merged["mobile"], *stored_phones(merged["other_phones"])):
-        if not phone or _same_number(phone) in have:
-            continue
-        have.add(_same_number(phone))
-        if len(OTHER_PHONES_SEPARATOR.join([*phones, phone])) <= OTHER_PHONES_LENGTH:
-            phones.append(phone)
-            added = True
-        else:
-            left_out.append(phone)
-    return (OTHER_PHONES_SEPARATOR.join(phones) if added else None), left_out
+    phones = stored_phones(after.get("other_phones", kept["other_phones"]))
+    added, left_out = added_phones(
+        phones, (merged["mobile"], *stored_phones(merged["other_phones"])), known=(mobile,))
+    return (OTHER_PHONES_SEPARATOR.join(added) if len(added) > len(phones) else None), left_out
 
 
 def _stage_today(s: Session, customer_id: int, today: dt.date) -> str | None:

@@ -33,10 +33,13 @@ from services.imports.normalise import (
     normalise_id_number,
     normalise_loan_term,
 )
-from services.imports.phones import Phones, digits_of_number, normalise_phones
+from services.imports.phones import (
+    OTHER_PHONES_SEPARATOR,
+    Phones,
+    digits_of_number,
+    normalise_phones,
+)
 
-OTHER_PHONES_SEPARATOR = ", "
-OTHER_PHONES_LENGTH = 100  # customer.other_phones
 AMOUNT_TYPED = "amount_typed"  # a visit's amount as typed, when it could not be read
 TYPE_TYPED = "type_typed"  # a visit's type as typed, when it is none Revisit has (洗车)
 PURPOSE_TYPED = "purpose_typed"  # a contact's purpose as typed, when it could not be read

@@ -29,13 +29,18 @@ from services.customers.pinyin import name_keys, stored_keys
 from services.imports import stages
 from services.imports.addresses import ADDRESS, address_changes
 from services.imports.brands import known_brands, split_brands
-from services.imports.clean import OTHER_PHONES_LENGTH, OTHER_PHONES_SEPARATOR
 from services.imports.consent import record_consent
 from services.imports.context import Context, merge, record_history, same
 from services.imports.dates import MonthDay
 from services.imports.lookup import LINK_KEYS, Lookup, same_dms_code
 from services.imports.normalise import WAN, nfkc
-from services.imports.phones import is_mobile, stored_phones
+from services.imports.phones import (
+    OTHER_PHONES_LENGTH,
+    OTHER_PHONES_SEPARATOR,
+    added_phones,
+    is_mobile,
+    stored_phones,
+)
 from services.imports.results import Issue, RowResult
 
 CUSTOMER_COLUMNS = ("name", "contact_name", "gender", "birthday", "mobile", "dms_code", "province",
@@ -388,15 +393,7 @@ def _create_customer(ctx: Context, lk: Lookup, result: RowResult, v: dict[str, A
 def _joined_phones(result: RowResult, current: str | None, extra: Any) -> str | None:
     """Other phones with the file's numbers added, none twice. A number is kept whole or not
     at all: those the column has no room for are named on the row, never dropped unsaid."""
-    have = stored_phones(current)
-    left_out: list[str] = []
-    for number in extra or ():
-        if number in have or number in left_out:
-            continue
-        if len(OTHER_PHONES_SEPARATOR.join([*have, number])) <= OTHER_PHONES_LENGTH:
-            have.append(number)
-        else:
-            left_out.append(number)
+    have, left_out = added_phones(stored_phones(current), extra or ())
     if left_out:
         result.issues.append(Issue("phones_not_kept", "other_phone", "warning",
                                    "、".join(left_out), OTHER_PHONES_LENGTH))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -21,14 +21,43 @@ from services.imports.normalise import (
     refused,
 )
 
-# Between the numbers of a stored customer.other_phones: the ", " imports and merges join them
-# with, and what staff typed there.
-_STORED_SEPARATORS = re.compile(r"[,，、;；/]")
+# Between two stored other phones: imports and the customer page join them with ", "; data
+# typed elsewhere or by an earlier version may use any separator a cell does (_SEPARATORS
+# but words). The same text is PostgreSQL's pattern (services/lists/routing.py).
+STORED_SEPARATORS = r"[,，;；/|、\n\r]"
+_STORED_SEPARATORS = re.compile(STORED_SEPARATORS)
+OTHER_PHONES_SEPARATOR = ", "
+OTHER_PHONES_LENGTH = 100  # customer.other_phones
 
 
 def stored_phones(text: str | None) -> list[str]:
     """The numbers of a stored other_phones value, in its order."""
     return [p.strip() for p in _STORED_SEPARATORS.split(text or "") if p.strip()]
+
+
+def added_phones(phones: list[str], numbers: Iterable[str], known: Iterable[str | None] = ()
+                 ) -> tuple[list[str], list[str]]:
+    """A customer's other phones (`phones`, in order) with each of `numbers` added that is
+    neither among them nor `known` (their mobile), the same number written otherwise (138 0013
+    8000 for 13800138000) included. A number is kept whole or not at all: those the column
+    has no room for are returned apart, to be named, never dropped unsaid."""
+    kept = list(phones)
+    have = {_digits_of(p) for p in (*known, *kept) if p}
+    left_out: list[str] = []
+    for number in numbers:
+        if not number or _digits_of(number) in have:
+            continue
+        have.add(_digits_of(number))
+        if len(OTHER_PHONES_SEPARATOR.join([*kept, number])) <= OTHER_PHONES_LENGTH:
+            kept.append(number)
+        else:
+            left_out.append(number)
+    return kept, left_out
+
+
+def _digits_of(phone: str) -> str:
+    """What tells two written numbers apart: their digits (138 0013 8000 is 13800138000)."""
+    return "".join(ch for ch in phone if ch.isdigit()) or phone
 
 
 # Between two numbers in one cell: 13800138000/022-72587682, 138…；139…, "138… 或 139…".
@@ -138,12 +167,6 @@ _OTHER_DIALABLE = re.compile(OTHER_DIALABLE)
 # Characters a stored part may carry around its number (spaces of every width), taken off
 # the same way by PostgreSQL's btrim.
 PHONE_SPACES = " \t\n\r\u3000\xa0"
-# Between two stored other phones: imports and the customer page join them with ", "; data
-# typed elsewhere or by an earlier version may use any separator a cell does (_SEPARATORS
-# but words). The same text is PostgreSQL's pattern (services/lists/routing.py).
-STORED_SEPARATORS = r"[,，;；/|、\n\r]"
-_STORED_SEPARATORS = re.compile(STORED_SEPARATORS)
-
 
 @lru_cache(maxsize=1)
 def landline_digits() -> str:

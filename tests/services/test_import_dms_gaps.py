@@ -112,6 +112,20 @@ def test_a_second_phone_column_adds_to_a_stored_customers_other_phones(database,
     assert _customers(database)["张三"] == ("13800138080", "020-66668888")
 
 
+def test_a_number_stored_written_otherwise_is_not_added_twice(database, tmp_path):
+    """A customer's other phone kept with spaces (typed so in an earlier system): a file
+    giving the same number with a dash adds nothing; another number is added after it."""
+    apply(database.sessions, dms_export(tmp_path / "a.xlsx"), CUSTOMERS)
+    with database.sessions.begin() as s:
+        s.scalars(select(Customer).where(Customer.name == "张三")).one().other_phones = \
+            "020 6666 8888"
+    path = write_xlsx(tmp_path / "补充.xlsx", ["客户姓名", "客户电话", "车主电话", "备用电话"], [
+        ["张三", "13800138080", "020-66668888", "0755-12345678"]])
+    result = apply(database.sessions, path, CUSTOMERS)
+    assert (result.updated, result.rejected) == (1, 0)
+    assert _customers(database)["张三"] == ("13800138080", "020 6666 8888, 0755-12345678")
+
+
 # ------------------------------------------------------------------ contacts left blank
 
 CONTACT_HEADERS = ["联系时间", "手机", "联系方式", "联系目的", "联系人员", "联系结果", "客户反馈"]
