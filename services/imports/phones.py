@@ -57,7 +57,7 @@ def added_phones(phones: list[str], numbers: Iterable[str], known: Iterable[str 
 
 def _digits_of(phone: str) -> str:
     """What tells two written numbers apart: their digits (138 0013 8000 is 13800138000)."""
-    return "".join(ch for ch in phone if ch.isdigit()) or phone
+    return _NOT_DIGIT.sub("", phone) or phone
 
 
 # Between two numbers in one cell: 13800138000/022-72587682, 138…；139…, "138… 或 139…".
