@@ -2,8 +2,9 @@
 
     python -m ui.i18n_tool          # regenerate ui/error_messages.py, lupdate, lrelease
 
-Service errors are English templates marked with N_() (services/ has no Qt); this tool copies
-them into ui/error_messages.py as QT_TRANSLATE_NOOP("errors", …) so Qt Linguist sees them."""
+Service errors are English templates marked with N_() (services/ has no Qt), as are the command
+line's errors, warnings and hints; this tool copies them into ui/error_messages.py as
+QT_TRANSLATE_NOOP("errors", …) so Qt Linguist sees them."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ TRANSLATED_CLI = ("ui/cli/user_commands.py",)
 
 
 def service_messages() -> list[str]:
-    """Every literal passed to N_() in services/, in file order, without duplicates."""
+    """Every literal passed to N_() in services/, then in ui/cli/ (the command line's errors,
+    warnings and hints, said in --lang's language), in file order, without duplicates."""
     found: list[str] = []
-    for path in sorted((ROOT / "services").rglob("*.py")):
+    for path in [*sorted((ROOT / "services").rglob("*.py")),
+                 *sorted((ROOT / "ui" / "cli").rglob("*.py"))]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)

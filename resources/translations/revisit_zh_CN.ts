@@ -7772,57 +7772,57 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>请选择这次里程读数所属的车辆。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="357"/>
+        <location filename="../../ui/error_messages.py" line="358"/>
         <source>{user} has no password yet; a supervisor sets one in Settings (Staff accounts) or with `user passwd {user}`.</source>
         <translation>{user} 尚未设置密码；请主管在“设置”（员工账号）中或用 `user passwd {user}` 设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="385"/>
+        <location filename="../../ui/error_messages.py" line="386"/>
         <source>Database error on {where}: {detail}</source>
         <translation>数据库 {where} 出错：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="386"/>
+        <location filename="../../ui/error_messages.py" line="387"/>
         <source>&apos;{url}&apos; is not a database URL Revisit understands (e.g. sqlite:///file.db or postgresql://user:password@host/dbname).</source>
         <translation>“{url}”不是回访能识别的数据库地址（例如 sqlite:///file.db 或 postgresql://用户:密码@服务器/数据库名）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="391"/>
+        <location filename="../../ui/error_messages.py" line="392"/>
         <source>Cannot open the database file {where}: missing folder or no permission.</source>
         <translation>无法打开数据库文件 {where}：文件夹不存在或没有权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="392"/>
+        <location filename="../../ui/error_messages.py" line="393"/>
         <source>{where} is not a Revisit database (the file is damaged or of another kind).</source>
         <translation>{where} 不是回访数据库（文件已损坏或是其他类型的文件）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="393"/>
+        <location filename="../../ui/error_messages.py" line="394"/>
         <source>The disk holding {where} is full; nothing was changed.</source>
         <translation>{where} 所在的磁盘已满，未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="403"/>
+        <location filename="../../ui/error_messages.py" line="404"/>
         <source>Cannot connect to the database server {where}: {detail}</source>
         <translation>无法连接数据库服务器 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="396"/>
+        <location filename="../../ui/error_messages.py" line="397"/>
         <source>{where} holds tables that are not Revisit&apos;s; refusing to change it.</source>
         <translation>{where} 中有不属于回访的数据表，为安全起见不做修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="402"/>
+        <location filename="../../ui/error_messages.py" line="403"/>
         <source>{where} was written by a newer version of Revisit (schema {revision}); update Revisit to open it.</source>
         <translation>{where} 由更新版本的回访写入（结构版本 {revision}），请先升级回访再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="407"/>
+        <location filename="../../ui/error_messages.py" line="408"/>
         <source>{where} is a folder, not a database file.</source>
         <translation>{where} 是文件夹，不是数据库文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="409"/>
+        <location filename="../../ui/error_messages.py" line="410"/>
         <source>Cannot create the folder {where}: {detail}</source>
         <translation>无法创建文件夹 {where}：{detail}</translation>
     </message>
@@ -7832,82 +7832,82 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>演示客户数量必须在 1 到 {max} 之间，而不是 {n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="410"/>
+        <location filename="../../ui/error_messages.py" line="411"/>
         <source>A file could not be read or written: {reason}.</source>
         <translation>文件无法读取或写入：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="412"/>
+        <location filename="../../ui/error_messages.py" line="413"/>
         <source>Cannot use the file {path}: {reason}.</source>
         <translation>无法使用文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="217"/>
+        <location filename="../../ui/error_messages.py" line="218"/>
         <source>Unknown purpose &apos;{purpose}&apos; (known: {known}).</source>
         <translation>未知的目的“{purpose}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="221"/>
+        <location filename="../../ui/error_messages.py" line="222"/>
         <source>There is no staff member &apos;{name}&apos; (use a username or a display name).</source>
         <translation>没有员工“{name}”（请使用用户名或显示名称）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="240"/>
+        <location filename="../../ui/error_messages.py" line="241"/>
         <source>There is no list run #{run}.</source>
         <translation>不存在名单 #{run}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="246"/>
+        <location filename="../../ui/error_messages.py" line="247"/>
         <source>No Chinese TrueType font was found to print with. Install one (Linux: the package fonts-wqy-microhei; Windows has SimSun/Microsoft YaHei) or set {env} to a .ttf/.ttc file. Tried: {tried}</source>
         <translation>找不到可用于打印的中文 TrueType 字体。请安装一种（Linux：软件包 fonts-wqy-microhei；Windows 自带宋体/微软雅黑），或将 {env} 设为一个 .ttf/.ttc 文件。已尝试：{tried}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="247"/>
+        <location filename="../../ui/error_messages.py" line="248"/>
         <source>There is no label layout &apos;{name}&apos; (known: {known}).</source>
         <translation>没有标签版式“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="262"/>
+        <location filename="../../ui/error_messages.py" line="263"/>
         <source>Marketing SMS may only be sent between {start} and {end}; the planned time {when} is outside that window.</source>
         <translation>营销短信只能在 {start} 至 {end} 之间发送；计划发送时间 {when} 不在此时段内。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="263"/>
+        <location filename="../../ui/error_messages.py" line="264"/>
         <source>The SMS sending window &apos;{text}&apos; ends before it starts.</source>
         <translation>短信发送时段“{text}”的结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="264"/>
+        <location filename="../../ui/error_messages.py" line="265"/>
         <source>Unknown SMS vendor layout &apos;{vendor}&apos; (known: {known}).</source>
         <translation>未知的短信平台文件格式“{vendor}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="260"/>
+        <location filename="../../ui/error_messages.py" line="261"/>
         <source>The SMS template uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>短信模板使用了未知的合并字段 {fields}；可用字段为 {known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="267"/>
+        <location filename="../../ui/error_messages.py" line="268"/>
         <source>The SMS signature must be the shop&apos;s name in 【】, 2 to 12 characters (got &apos;{signature}&apos;).</source>
         <translation>短信签名必须是用【】括起的门店名称，2 到 12 个字（当前为“{signature}”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="268"/>
+        <location filename="../../ui/error_messages.py" line="269"/>
         <source>Marketing SMS need opt-out text such as 回T退订 or 拒收请回复R.</source>
         <translation>营销短信需要退订提示，例如“回T退订”或“拒收请回复R”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="269"/>
+        <location filename="../../ui/error_messages.py" line="270"/>
         <source>The SMS sending window &apos;{text}&apos; is not like 08:00-20:00.</source>
         <translation>短信发送时段“{text}”格式不对，应形如 08:00-20:00。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="261"/>
+        <location filename="../../ui/error_messages.py" line="262"/>
         <source>The SMS for row {row} would be {n} characters; the limit is {limit}.</source>
         <translation>第 {row} 行的短信将有 {n} 个字，上限为 {limit} 个字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="270"/>
+        <location filename="../../ui/error_messages.py" line="271"/>
         <source>Huawei&apos;s bulk-send file holds phone numbers only, so every message must be the same; remove the merge fields or choose the Aliyun or generic layout.</source>
         <translation>华为云的群发文件只包含手机号码，所有短信内容必须相同；请删除合并字段，或改用阿里云或通用格式。</translation>
     </message>
@@ -8017,52 +8017,52 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>变更日期 {date} 在未来，请在变更发生后再记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="272"/>
+        <location filename="../../ui/error_messages.py" line="273"/>
         <source>The report ends ({end}) before it starts ({start}).</source>
         <translation>报表的结束日期（{end}）早于开始日期（{start}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="286"/>
+        <location filename="../../ui/error_messages.py" line="287"/>
         <source>A segment named &apos;{name}&apos; already exists.</source>
         <translation>已有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="287"/>
+        <location filename="../../ui/error_messages.py" line="288"/>
         <source>A segment name must have 1 to 100 characters.</source>
         <translation>分群名称必须为 1 到 100 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="288"/>
+        <location filename="../../ui/error_messages.py" line="289"/>
         <source>There is no segment named &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="289"/>
+        <location filename="../../ui/error_messages.py" line="290"/>
         <source>{source} does not say the segment&apos;s name; give one.</source>
         <translation>{source} 中没有分群名称，请指定一个名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="296"/>
+        <location filename="../../ui/error_messages.py" line="297"/>
         <source>The number of days cannot be negative ({days}).</source>
         <translation>天数不能为负数（{days}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="297"/>
+        <location filename="../../ui/error_messages.py" line="298"/>
         <source>There is no template &apos;{key}&apos;.</source>
         <translation>没有模板“{key}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="292"/>
+        <location filename="../../ui/error_messages.py" line="293"/>
         <source>{source} is not valid JSON: {detail} (line {line}).</source>
         <translation>{source} 不是有效的 JSON：{detail}（第 {line} 行）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="293"/>
+        <location filename="../../ui/error_messages.py" line="294"/>
         <source>The segment &apos;{name}&apos; cannot be read: {detail}</source>
         <translation>无法读取分群“{name}”：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="294"/>
+        <location filename="../../ui/error_messages.py" line="295"/>
         <source>The quantile must be between 0 and 1, not {q}.</source>
         <translation>分位数必须在 0 到 1 之间，而不是 {q}。</translation>
     </message>
@@ -8793,178 +8793,473 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="191"/>
+        <source>(Read from the sheet {sheet}; no other sheet of {file} fits either. Name the sheet with --sheet NAME.)</source>
+        <translation>（读的是工作表 {sheet}；{file} 的其他工作表也都不符合。请用 --sheet 工作表名 指定工作表。）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="192"/>
         <source>Import batch #{id} stopped after its first {rows} rows were stored, because the database {where} became busy with another person&apos;s or program&apos;s work; those rows stay in as an unfinished batch: when the database is free, import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
         <translation>导入批次 #{id} 在存入前 {rows} 行后中止：数据库 {where} 正被其他人或程序占用。这些行作为未完成的批次保留：等数据库空闲后，再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="192"/>
+        <location filename="../../ui/error_messages.py" line="193"/>
         <source>Import batch #{id} stopped after its first {rows} rows were stored, because the disk holding {where} is full; those rows stay in as an unfinished batch: free some space on that disk, then import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
         <translation>导入批次 #{id} 在存入前 {rows} 行后中止：{where} 所在的磁盘已满。这些行作为未完成的批次保留：请先清理该磁盘空间，再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="193"/>
+        <location filename="../../ui/error_messages.py" line="194"/>
         <source>Import batch #{id} stopped after its first {rows} rows were stored, because the database server {server} could no longer be reached; those rows stay in as an unfinished batch: when the server is back, import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
         <translation>导入批次 #{id} 在存入前 {rows} 行后中止：无法再连接数据库服务器 {server}。这些行作为未完成的批次保留：服务器恢复后，再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="194"/>
+        <location filename="../../ui/error_messages.py" line="195"/>
         <source>Import batch #{id} was cancelled after its first {rows} rows were stored, and they could not be taken back; they stay in as an unfinished batch: import the same file again to finish it, or have a supervisor undo batch #{id} to take them out.</source>
         <translation>导入批次 #{id} 在存入前 {rows} 行后被取消，且这些行未能撤回。它们作为未完成的批次保留：再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="195"/>
+        <location filename="../../ui/error_messages.py" line="196"/>
         <source>Import batch #{id} stopped after its first {rows} rows were stored, and they stay in as an unfinished batch (import the same file again to finish it, or have a supervisor undo batch #{id} to take them out); what stopped it: {reason}</source>
         <translation>导入批次 #{id} 在存入前 {rows} 行后中止，这些行作为未完成的批次保留（再导入同一个文件即可完成；或请主管撤销批次 #{id} 将其移除）。中止原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="199"/>
+        <location filename="../../ui/error_messages.py" line="200"/>
         <source>The file {file} is a PDF document, not a table: its rows cannot be read. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 是 PDF 文档，不是表格，无法读取其中的行。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="200"/>
+        <location filename="../../ui/error_messages.py" line="201"/>
         <source>The file {file} is a Word document, not a table. If the data is in a table in it, copy the table into Excel and save it as a workbook; better, export the data from the DMS as Excel or CSV.</source>
         <translation>文件 {file} 是 Word 文档，不是表格。如果数据在其中的表格里，请把表格复制到 Excel 并另存为工作簿；最好从 DMS 直接导出为 Excel 或 CSV。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="201"/>
+        <location filename="../../ui/error_messages.py" line="202"/>
         <source>The file {file} is a PowerPoint presentation, not a table. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 是 PowerPoint 演示文稿，不是表格。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="202"/>
+        <location filename="../../ui/error_messages.py" line="203"/>
         <source>The file {file} is a picture, not a table: its rows cannot be read. Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 是图片，不是表格，无法读取其中的行。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="203"/>
+        <location filename="../../ui/error_messages.py" line="204"/>
         <source>The file {file} is a compressed archive (zip, rar, 7z), not a table: unpack it and import the workbook or CSV file inside.</source>
         <translation>文件 {file} 是压缩包（zip、rar、7z），不是表格：请先解压，再导入其中的工作簿或 CSV 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="204"/>
+        <location filename="../../ui/error_messages.py" line="205"/>
         <source>The file {file} holds no readable text, so it is not a table (another kind of file renamed?). Export the data from the DMS as an Excel workbook (.xlsx, .xls) or a CSV file and import that.</source>
         <translation>文件 {file} 中没有可读的文字，不是表格（可能是其他类型的文件改了扩展名？）。请从 DMS 将数据导出为 Excel 工作簿（.xlsx、.xls）或 CSV 文件后再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="211"/>
+        <location filename="../../ui/error_messages.py" line="212"/>
         <source>Cannot undo the whole of import batch #{id}: {count} customers it created have been worked on since ({who}), and undoing would delete what was recorded for them. Undo the rest and keep these customers instead.</source>
         <translation>无法整批撤销导入批次 #{id}：{count} 位由本次导入新建的客户此后已有人跟进（{who}），整批撤销会把同事记录的内容一并删除。可以改为撤销其余部分、保留这些客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="212"/>
+        <location filename="../../ui/error_messages.py" line="213"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) changed the same records. Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）改动了同样的记录。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="227"/>
+        <location filename="../../ui/error_messages.py" line="228"/>
         <source>{path} has no 客户编号 or 姓名 column (sheet {sheet}), so its rows cannot be checked against the list&apos;s customers (a list printed from another database would put its outcomes on this database&apos;s customers): put one of them back as the list was printed and read the file again; nothing was stored.</source>
         <translation>{path} 没有“客户编号”或“姓名”列（工作表 {sheet}），无法核对每行是否是名单上的客户（若是从另一个数据库打印的名单，结果会记到本数据库的客户名下）：请按打印时的样子恢复其中一列后重新读取；未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="228"/>
+        <location filename="../../ui/error_messages.py" line="229"/>
         <source>{path} has the column {header} twice (sheet {sheet}, columns {columns}), so which of them is a row&apos;s {header} cannot be told: keep one, moving what was typed into the other into it, and read the file again; nothing was stored.</source>
         <translation>{path} 中“{header}”列出现了两次（工作表 {sheet}，第 {columns} 列），无法判断哪一列是该行的{header}：请只保留一列，把另一列中填写的内容移过去后重新读取；未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="229"/>
+        <location filename="../../ui/error_messages.py" line="230"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, because the disk holding {where} is full; those stay stored: free some space on that disk, then read the same file again to finish it (nothing is stored twice).</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，因为存放 {where} 的磁盘已满；已保存的保持不变：请清理该磁盘的空间后，再读一次该文件即可完成（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="230"/>
+        <location filename="../../ui/error_messages.py" line="231"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, because the database {where} became busy with another person&apos;s or program&apos;s work; those stay stored: when the database is free, read the same file again to finish it (nothing is stored twice).</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，因为数据库 {where} 正忙于其他人或程序的操作；已保存的保持不变：等数据库空闲后，再读一次该文件即可完成（不会重复保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="231"/>
+        <location filename="../../ui/error_messages.py" line="232"/>
         <source>Reading {file} back stopped after {stored} contact(s) from its first {rows} rows were stored, and those stay stored: read the same file again to finish it (nothing is stored twice). What stopped it: {reason}</source>
         <translation>读回 {file} 时中断：前 {rows} 行中已保存 {stored} 条联系记录，已保存的保持不变：再读一次该文件即可完成（不会重复保存）。中断原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="233"/>
+        <location filename="../../ui/error_messages.py" line="234"/>
         <source>There is no read-back #{number}; `revisit list readbacks` lists them.</source>
         <translation>没有第 {number} 次读回；`revisit list readbacks` 可列出全部读回。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="234"/>
+        <location filename="../../ui/error_messages.py" line="235"/>
         <source>Read-back #{number} was done before Revisit kept what a read stored, so it cannot be undone here; correct its contacts on the customers&apos; pages.</source>
         <translation>第 {number} 次读回发生在 Revisit 记录读回内容之前，无法在此撤销；请在客户页面更正其联系记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="235"/>
+        <location filename="../../ui/error_messages.py" line="236"/>
         <source>Only a supervisor or the person who read a file back may undo the read; {user} is neither.</source>
         <translation>只有主管或读入该文件的人可以撤销读回；{user} 都不是。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="236"/>
+        <location filename="../../ui/error_messages.py" line="237"/>
         <source>Read-back #{number} was undone already; reading the file again stores it again.</source>
         <translation>第 {number} 次读回已撤销；再次读入该文件会重新保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="237"/>
+        <location filename="../../ui/error_messages.py" line="238"/>
         <source>Read-back #{number} ({file}) was not undone: what it stored for {count} customer(s) was changed since by a later read or on screen ({names}); look at them on their pages first.</source>
         <translation>第 {number} 次读回（{file}）未撤销：它为 {count} 位客户保存的内容之后又被后来的读回或屏幕登记改动（{names}）；请先在客户页面查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="278"/>
+        <location filename="../../ui/error_messages.py" line="279"/>
         <source>The stored {measure} of {whom} is {stored}, which is not valid; no target is used instead.</source>
         <translation>已存储的{whom}的{measure}为 {stored}，不是有效值；现按无目标处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="359"/>
+        <location filename="../../ui/error_messages.py" line="360"/>
         <source>Backing up {where} to {target} failed: the disk is full. Free some space or choose another backup folder; the database itself was not changed.</source>
         <translation>将 {where} 备份到 {target} 失败：磁盘已满。请腾出一些空间或选择其他备份文件夹；数据库本身没有改变。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="361"/>
+        <location filename="../../ui/error_messages.py" line="362"/>
         <source>The backup folder {folder} cannot be used ({reason}: {where}); choose a folder that exists or can be made, and can be written. Nothing was saved.</source>
         <translation>备份文件夹 {folder} 无法使用（{reason}：{where}）；请选择一个已存在或可以新建、并且可以写入的文件夹。未保存任何设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="364"/>
+        <location filename="../../ui/error_messages.py" line="365"/>
         <source>The backup {target} already exists; nothing was written over it. Choose another file name, or replace it on purpose (db backup --replace).</source>
         <translation>备份 {target} 已存在，未覆盖它。请换一个文件名，或明确要求替换它（db backup --replace）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="365"/>
+        <location filename="../../ui/error_messages.py" line="366"/>
         <source>Backing up {where} failed: the folder {folder} cannot be written ({reason}). The database itself was not changed.</source>
         <translation>备份 {where} 失败：无法写入文件夹 {folder}（{reason}）。数据库本身没有改变。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="390"/>
+        <location filename="../../ui/error_messages.py" line="391"/>
         <source>The folder {folder} is read-only, so the database {where} cannot be opened, not even to read it: SQLite makes two working files beside the database to open it. Ask whoever looks after this PC to let you write to that folder, or open a copy kept in a folder you may write to.</source>
         <translation>文件夹 {folder} 是只读的，所以数据库 {where} 无法打开，连查看也不行：SQLite 打开数据库时要在它旁边建立两个工作文件。请让这台电脑的管理人员允许您写入该文件夹，或打开存放在您可写入的文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="394"/>
+        <location filename="../../ui/error_messages.py" line="395"/>
         <source>The disk holding {where} reported an error while Revisit read or wrote the database; nothing was changed. Check the disk, or the connection to the shared folder, and try again.</source>
         <translation>存放 {where} 的磁盘在 Revisit 读写数据库时报错；未做任何修改。请检查磁盘或与共享文件夹的连接，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="428"/>
+        <location filename="../../ui/error_messages.py" line="429"/>
         <source>The stored setting {name} ({key}) is &apos;{stored}&apos;, which is not valid; &apos;{used}&apos; is used instead.</source>
         <translation>已存储的设置“{name}”（{key}）为“{stored}”，不是有效值；现改用“{used}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="433"/>
+        <location filename="../../ui/error_messages.py" line="434"/>
         <source>{name} must be between 1 and 365, not {value}.</source>
         <translation>{name} 必须在 1 到 365 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="434"/>
+        <location filename="../../ui/error_messages.py" line="435"/>
         <source>A postcode is six digits, such as 510000, not &apos;{postcode}&apos;.</source>
         <translation>邮政编码是六位数字，例如 510000，而不是“{postcode}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="448"/>
+        <location filename="../../ui/error_messages.py" line="449"/>
         <source>{who} changed this customer&apos;s {attribute} to “{value}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把该客户的{attribute}改为“{value}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="449"/>
+        <location filename="../../ui/error_messages.py" line="450"/>
         <source>This customer&apos;s {attribute} was changed to “{value}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的{attribute}已于 {when} 改为“{value}”，请重新载入查看修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="459"/>
+        <source>revisit: updating the database for this version of Revisit (schema {current} to {head})…</source>
+        <translation>revisit：正在为此版本的回访更新数据库（结构版本 {current} → {head}）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="460"/>
+        <source>revisit: updating the database for this version of Revisit (schema {current} to {head}); the database as it was is kept in {copy}…</source>
+        <translation>revisit：正在为此版本的回访更新数据库（结构版本 {current} → {head}）；更新前的数据库另存在 {copy}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="461"/>
+        <source>revisit: error: {error}</source>
+        <translation>revisit：错误：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="462"/>
+        <source>revisit: cancelled; nothing was changed by the unfinished step.</source>
+        <translation>revisit：已取消；未完成的步骤没有做任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="463"/>
+        <source>revisit: error: something unexpected went wrong ({kind}: {detail}); the unfinished step saved nothing. Run the command again with -v for the details.</source>
+        <translation>revisit：错误：发生了意外问题（{kind}：{detail}）；未完成的步骤没有保存任何内容。加上 -v 再运行一次命令可查看详情。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="464"/>
+        <source>revisit: warning: {warning}</source>
+        <translation>revisit：警告：{warning}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="465"/>
+        <source>revisit: finishing today&apos;s backup of the database…</source>
+        <translation>revisit：正在完成今天的数据库备份…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="466"/>
+        <source>Name a supervisor with --user NAME (or REVISIT_USER).</source>
+        <translation>请用 --user 用户名（或 REVISIT_USER）指定一位主管。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="467"/>
+        <source>Nobody can sign in to this database yet: add its first supervisor with `user add NAME --role supervisor`.</source>
+        <translation>此数据库还没有任何账号可以登录：请用 `user add 用户名 --role supervisor` 添加第一位主管。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="468"/>
+        <source>No password for {user}: set REVISIT_PASSWORD, or run the command in a terminal to type it.</source>
+        <translation>没有 {user} 的密码：请设置 REVISIT_PASSWORD，或在终端中运行命令以输入密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="469"/>
+        <source>revisit: warning: nobody can sign in to this database yet, so the command runs without the user {user}.</source>
+        <translation>revisit：警告：此数据库还没有任何账号可以登录，因此命令不以用户 {user} 的身份运行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="470"/>
+        <source>Give the new password with --password-stdin, or run the command in a terminal to type it.</source>
+        <translation>请用 --password-stdin 提供新密码，或在终端中运行命令以输入密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="471"/>
+        <source>The two passwords differ; nothing was changed.</source>
+        <translation>两次输入的密码不一致；未做任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="472"/>
+        <source>revisit: warning: {user}&apos;s password was set by a supervisor; choose your own with `user passwd {user}`.</source>
+        <translation>revisit：警告：{user} 的密码是主管设置的；请用 `user passwd {user}` 设置自己的密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="473"/>
+        <source>This command changes the database, so it must say who runs it: add --user NAME (or set REVISIT_USER); the password comes from REVISIT_PASSWORD or is asked.</source>
+        <translation>此命令会修改数据库，必须说明由谁运行：请加上 --user 用户名（或设置 REVISIT_USER）；密码取自 REVISIT_PASSWORD，否则会询问。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="474"/>
+        <source>A dry run shows what would change in stored customers, so it must say who runs it: add --user NAME (or set REVISIT_USER); the password comes from REVISIT_PASSWORD or is asked.</source>
+        <translation>试运行会显示已存客户将有哪些改动，因此必须说明由谁运行：请加上 --user 用户名（或设置 REVISIT_USER）；密码取自 REVISIT_PASSWORD，否则会询问。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="475"/>
+        <source>Erasing a customer&apos;s personal data cannot be undone; add --yes to erase {customer}.</source>
+        <translation>擦除客户的个人资料无法撤销；确认擦除 {customer} 请加上 --yes。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="476"/>
+        <source>{what} must be a whole number of at least 1, not &apos;{text}&apos;.</source>
+        <translation>{what} 必须是不小于 1 的整数，不能是“{text}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="477"/>
+        <source>Name two customers to merge: the one to keep, then the other.</source>
+        <translation>请指定要合并的两位客户：先写要保留的，再写另一位。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="478"/>
+        <source>Give all four: --first-km, --first-months, --every-km and --every-months.</source>
+        <translation>请四项都给出：--first-km、--first-months、--every-km 和 --every-months。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="479"/>
+        <source>--undo takes only the merge id, no customers.</source>
+        <translation>--undo 只接受合并编号，不接受客户。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="480"/>
+        <source>--keep must be one of the two customers merged.</source>
+        <translation>--keep 必须是被合并的两位客户之一。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="481"/>
+        <source>There is no database file at {where}.</source>
+        <translation>{where} 处没有数据库文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="482"/>
+        <source>Revisit restores SQLite files only: restore a PostgreSQL database on its server with pg_restore, from a pg_dump -Fc file.</source>
+        <translation>回访只能恢复 SQLite 文件：PostgreSQL 数据库请在其服务器上用 pg_restore 从 pg_dump -Fc 文件恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="483"/>
+        <source>revisit: warning: {path} is damaged, so the restore runs without signing in.</source>
+        <translation>revisit：警告：{path} 已损坏，因此恢复时不登录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="484"/>
+        <source>import stopped: {rows} rows stored as batch #{batch} (unfinished); import the file again to finish it, or take them back with `import undo {batch}`.</source>
+        <translation>导入已中止：{rows} 行已存为第 {batch} 号批次（未完成）；再导入一次该文件即可完成，或用 `import undo {batch}` 撤回这些行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="485"/>
+        <source>{path} is a folder: name the file to import in it.</source>
+        <translation>{path} 是文件夹：请指定其中要导入的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="486"/>
+        <source>There is no file {path}.</source>
+        <translation>没有文件 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="487"/>
+        <source>import stopped before any row was stored; nothing was changed.</source>
+        <translation>导入在保存任何行之前就中止了；未做任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="488"/>
+        <source>import stopped; the rows stored so far are batch #{batch} (see `import batches`); import the file again to finish it, or take them back with `import undo {batch}`.</source>
+        <translation>导入已中止；已保存的行为第 {batch} 号批次（见 `import batches`）；再导入一次该文件即可完成，或用 `import undo {batch}` 撤回这些行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="489"/>
+        <source>import stopped as it finished: batch #{batch} holds all {rows} rows.</source>
+        <translation>导入在完成时中止：第 {batch} 号批次已包含全部 {rows} 行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="490"/>
+        <source>import stopped: {rows} of {of} rows stored as batch #{batch} (unfinished); import the file again to finish it, or take them back with `import undo {batch}`.</source>
+        <translation>导入已中止：{of} 行中的 {rows} 行已存为第 {batch} 号批次（未完成）；再导入一次该文件即可完成，或用 `import undo {batch}` 撤回这些行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="491"/>
+        <source>The problems file is an Excel workbook: give it a name ending in .xlsx (not {name}).</source>
+        <translation>问题文件是 Excel 工作簿：请给它一个以 .xlsx 结尾的文件名（而不是 {name}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="492"/>
+        <source>The folder {folder} does not exist; nothing was imported.</source>
+        <translation>文件夹 {folder} 不存在；未导入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="493"/>
+        <source>revisit: {stopped}</source>
+        <translation>revisit：{stopped}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="494"/>
+        <source>The command: {command}</source>
+        <translation>应使用的命令：{command}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="495"/>
+        <source>revisit: sheet {sheet}: {stopped}</source>
+        <translation>revisit：工作表 {sheet}：{stopped}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="496"/>
+        <source>To undo the rest and keep them: {command}</source>
+        <translation>如要撤销其余部分并保留这些客户：{command}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="497"/>
+        <source>(On the sheet {sheet}.)</source>
+        <translation>（在工作表 {sheet} 上。）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="498"/>
+        <source>(On the sheet {sheet}; the sheets before it were imported.)</source>
+        <translation>（在工作表 {sheet} 上；它之前的工作表已导入。）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="499"/>
+        <source>--out {out} ends in .{ending}, but --format asks for {format}; nothing was made. Name the file .{format}, or leave --format out.</source>
+        <translation>--out {out} 以 .{ending} 结尾，但 --format 要求 {format}；未生成任何文件。请把文件命名为 .{format}，或去掉 --format。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="500"/>
+        <source>The folder {folder} does not exist; nothing was made.</source>
+        <translation>文件夹 {folder} 不存在；未生成任何文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="501"/>
+        <source>their 画像变化 (profile changes), which could not be read</source>
+        <translation>其“画像变化”（无法读取）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="502"/>
+        <source>their km, which could not be read</source>
+        <translation>其里程（无法读取）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="503"/>
+        <source>their km, which is less than a reading of the car before it or more than it could have been driven since</source>
+        <translation>其里程（小于该车之前的读数，或多于此后可能行驶的里程）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="504"/>
+        <source>their km, whose 车牌 was typed over with a plate that does not tell which of the customer&apos;s cars it is</source>
+        <translation>其里程（“车牌”被改写成的车牌无法确定是该客户的哪辆车）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="505"/>
+        <source>a date or 回访员 cell that could not be read or could not be right</source>
+        <translation>某个日期或“回访员”单元格（无法读取或不可能正确）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="506"/>
+        <source>revisit: warning: {n} row(s) give a phone number other than the one printed in 电话 (row {rows}): the customer&apos;s number is not changed; if they have a new number, change it on the customer&apos;s page</source>
+        <translation>revisit：警告：{n} 行填写的电话号码与“电话”中打印的不同（第 {rows} 行）：客户的号码没有改动；如果客户换了新号码，请在客户页面修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="507"/>
+        <source>Nothing can be written in the folder {folder} ({reason}); nothing was made.</source>
+        <translation>无法在文件夹 {folder} 中写入（{reason}）；未生成任何文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="508"/>
+        <source>{reason} List run #{run} is kept unfinished: its calls are in nobody&apos;s queue until `list print {run} --out FILE` writes its files.</source>
+        <translation>{reason} 第 {run} 号名单保持未完成：在 `list print {run} --out 文件` 写出其文件之前，它的电话不进入任何人的跟进队列。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="509"/>
+        <source>revisit: stopped; the rows read so far are stored. Read the file again to store the rest (nothing is stored twice).</source>
+        <translation>revisit：已停止；已读取的行已保存。再读一次该文件即可保存其余部分（不会重复保存）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="510"/>
+        <source>revisit: warning: {n} row(s) stored without {what} (row {rows}): put those in by hand on the customer&apos;s page</source>
+        <translation>revisit：警告：{n} 行保存时未包含{what}（第 {rows} 行）：请在客户页面手工补录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="511"/>
+        <source>revisit: list run #{run} is kept unfinished: its calls are in nobody&apos;s queue until `list print {run} --out FILE` writes its files.</source>
+        <translation>revisit：第 {run} 号名单保持未完成：在 `list print {run} --out 文件` 写出其文件之前，它的电话不进入任何人的跟进队列。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="512"/>
+        <source>report suggestions writes text (.txt) or JSON (.json), not &apos;{name}&apos;.</source>
+        <translation>report suggestions 只写文本（.txt）或 JSON（.json），不能写“{name}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="513"/>
+        <source>No saved segments yet. There are {n} ready-made templates: `revisit segment templates` lists their keys. Make a list straight from one (`revisit list build matrix.7+.high --out week.pdf`) or save one to change it (`revisit segment save-template matrix.7+.high`).</source>
+        <translation>还没有保存的分群。现成的模板有 {n} 个：`revisit segment templates` 可列出它们的键。可直接用模板生成名单（`revisit list build matrix.7+.high --out week.pdf`），或先保存一个再修改（`revisit segment save-template matrix.7+.high`）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="514"/>
+        <source>--as-of: {problem}.</source>
+        <translation>--as-of：{problem}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="515"/>
+        <source>Write each setting as NAME=VALUE, not &apos;{item}&apos;.</source>
+        <translation>每项设置请写成 名称=值，而不是“{item}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="516"/>
+        <source>Nobody can sign in to this database yet: the first account must be a supervisor (--role supervisor).</source>
+        <translation>此数据库还没有任何账号可以登录：第一个账号必须是主管（--role supervisor）。</translation>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="170"/>
@@ -9017,417 +9312,417 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>该列对应方案用于 {kind} 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="205"/>
+        <location filename="../../ui/error_messages.py" line="206"/>
         <source>Unknown kind of import file &apos;{kind}&apos;.</source>
         <translation>未知的导入文件类型“{kind}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="206"/>
+        <location filename="../../ui/error_messages.py" line="207"/>
         <source>A mapping name needs 1 to {n} characters.</source>
         <translation>列对应方案的名称需要 1 到 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="207"/>
+        <location filename="../../ui/error_messages.py" line="208"/>
         <source>There is no saved mapping &apos;{name}&apos; for {kind} files.</source>
         <translation>没有名为“{name}”的 {kind} 文件列对应方案。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="208"/>
+        <location filename="../../ui/error_messages.py" line="209"/>
         <source>The file {path} has no sheet number {sheet}.</source>
         <translation>文件 {path} 中没有第 {sheet} 个工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="209"/>
+        <location filename="../../ui/error_messages.py" line="210"/>
         <source>The file {path} has no sheet named {sheet}.</source>
         <translation>文件 {path} 中没有名为 {sheet} 的工作表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="210"/>
+        <location filename="../../ui/error_messages.py" line="211"/>
         <source>The file {path} could not be read: {reason}.</source>
         <translation>无法读取文件 {path}：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="213"/>
+        <location filename="../../ui/error_messages.py" line="214"/>
         <source>Cannot undo import batch #{id}: the later batch #{later} ({file}) counts {records} of its records as imported (its file has them too). Undo batch #{later} first.</source>
         <translation>无法撤销第 {id} 号导入批次：之后的第 {later} 号批次（{file}）将其中 {records} 条记录计为已导入（该文件中也有这些记录）。请先撤销第 {later} 号批次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="218"/>
+        <location filename="../../ui/error_messages.py" line="219"/>
         <source>While this list was being made, someone removed or merged a customer, a car, the segment or a caller it uses; nothing was stored. Make the list again.</source>
         <translation>生成名单期间，有人删除或合并了名单用到的客户、车辆、细分或回访员；未保存任何内容。请重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="219"/>
+        <location filename="../../ui/error_messages.py" line="220"/>
         <source>Unknown channel &apos;{channel}&apos; (use call, mail, sms, wechat, visit or auto).</source>
         <translation>未知渠道“{channel}”（可用 call、mail、sms、wechat、visit 或 auto）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="220"/>
+        <location filename="../../ui/error_messages.py" line="221"/>
         <source>Unknown way to split the calls &apos;{split}&apos; (use even or owner).</source>
         <translation>未知的电话分配方式“{split}”（请用 even 平均分配，或 owner 由专属顾问保留自己的客户）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="224"/>
+        <location filename="../../ui/error_messages.py" line="225"/>
         <source>{path} does not exist (or is a folder).</source>
         <translation>{path} 不存在（或是一个文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="232"/>
+        <location filename="../../ui/error_messages.py" line="233"/>
         <source>The rows of {path} are not the list runs&apos; members in this database ({wrong} of {checked} rows name another customer, e.g. row {row}): it was printed from another database, or its row codes were changed. Nothing was stored.</source>
         <translation>{path} 中的行与本数据库的名单不符（{checked} 行中有 {wrong} 行对应的是别的客户，例如第 {row} 行）：它是从另一个数据库打印的，或编号被改动过。未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="238"/>
+        <location filename="../../ui/error_messages.py" line="239"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays unfinished and its calls stay out of the queues: nobody is called twice.</source>
         <translation>名单 #{run} 已被之后用同一分群生成的名单 #{newer} 取代，因此保持未完成，其中的电话不进入跟进队列：没有人会被打两次电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="239"/>
+        <location filename="../../ui/error_messages.py" line="240"/>
         <source>List run #{run} was replaced by run #{newer}, built later from the same segment, so it stays withdrawn: nobody is called twice.</source>
         <translation>名单 #{run} 已被同一客户分群之后生成的名单 #{newer} 取代，因此保持撤回状态，以免同一客户被重复联系。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="242"/>
+        <location filename="../../ui/error_messages.py" line="243"/>
         <source>List run #{run} was already withdrawn ({when}).</source>
         <translation>名单 #{run} 已经撤回（{when}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="241"/>
+        <location filename="../../ui/error_messages.py" line="242"/>
         <source>List run #{run} is not withdrawn.</source>
         <translation>名单 #{run} 未被撤回。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="196"/>
+        <location filename="../../ui/error_messages.py" line="197"/>
         <source>The file {file} is empty (0 bytes): save or export it again, or choose the right file.</source>
         <translation>文件 {file} 是空文件（0 字节）：请重新保存或导出，或选择正确的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="197"/>
+        <location filename="../../ui/error_messages.py" line="198"/>
         <source>The file {file} is not a readable Excel workbook: it is damaged (perhaps cut short while copied or downloaded), or another kind of file renamed. Open it in Excel to check, or save or export it again.</source>
         <translation>文件 {file} 不是可读取的 Excel 工作簿：文件已损坏（可能在复制或下载时不完整），或是其他类型的文件改了扩展名。请用 Excel 打开检查，或重新保存或导出。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="198"/>
+        <location filename="../../ui/error_messages.py" line="199"/>
         <source>The file {file} is protected by a password, so it cannot be read: open it in Excel with its password and save a copy without one (File &gt; Info &gt; Protect Workbook &gt; Encrypt with Password, cleared), then choose that copy.</source>
         <translation>文件 {file} 设有打开密码，无法读取：请用密码在 Excel 中打开，另存一份不带密码的副本（文件 &gt; 信息 &gt; 保护工作簿 &gt; 用密码进行加密，清空密码），再选择该副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="226"/>
+        <location filename="../../ui/error_messages.py" line="227"/>
         <source>{path} has no column {columns} in the first {rows} rows of any sheet; is it a call list exported by Revisit?</source>
         <translation>{path} 的各工作表前 {rows} 行中都没有“{columns}”列：这是回访系统导出的名单吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="243"/>
+        <location filename="../../ui/error_messages.py" line="244"/>
         <source>{path} holds no mainland mobile number; nothing was changed.</source>
         <translation>{path} 中没有大陆手机号（是否选错了文件？）；未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="244"/>
+        <location filename="../../ui/error_messages.py" line="245"/>
         <source>{path} is a list Revisit made to send (row {row} holds a message or a list code), not the vendor&apos;s report of who unsubscribed or could not be reached; nothing was changed.</source>
         <translation>{path} 是本软件生成的发送名单（第 {row} 行是短信内容或名单编号），不是短信平台的退订或发送失败报告；未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="245"/>
+        <location filename="../../ui/error_messages.py" line="246"/>
         <source>{name} ends in {ending}, a kind of file Revisit does not write; nothing was made. Name it .pdf, .xlsx or .csv.</source>
         <translation>{name} 的扩展名是 {ending}，回访不写这种文件；什么都没有生成。请把文件命名为 .pdf、.xlsx 或 .csv。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="248"/>
+        <location filename="../../ui/error_messages.py" line="249"/>
         <source>Envelopes need the shop&apos;s return address: fill in the shop address in Settings (shared settings), then print again.</source>
         <translation>信封需要门店的寄件人地址：请在“设置”（共享设置）中填写门店地址后再打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="249"/>
+        <location filename="../../ui/error_messages.py" line="250"/>
         <source>Nobody is in list #{run}: all {left_out} customers of its segment were left out, so there is no file to make. Their reasons are in the list&apos;s left-out customers (for a sales list, often no marketing consent).</source>
         <translation>名单 #{run} 中没有任何客户：分群中的 {left_out} 位客户全部被排除，因此没有可生成的文件。排除原因见该名单的“已排除”列表（销售名单最常见的是没有营销同意）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="250"/>
+        <location filename="../../ui/error_messages.py" line="251"/>
         <source>Nobody is in list #{run}: its segment had nobody on the list&apos;s date, so there is no file to make.</source>
         <translation>名单 #{run} 中没有任何客户：在名单日期，其客户分群中一个人也没有，因此没有可生成的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="251"/>
+        <location filename="../../ui/error_messages.py" line="252"/>
         <source>{file} was written, but some characters could not be printed: no font on this computer has them, so each is printed as □. Write them in by hand or correct the record (or install a font that has them and name its file in {env}), then print again: {who}</source>
         <translation>{file} 已生成，但有些字符无法打印：本机没有包含这些字符的字体，已用 □ 代替。请手写补上或更正客户资料（或安装含这些字符的字体，并在 {env} 中指定字体文件），然后重新打印：{who}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="253"/>
+        <location filename="../../ui/error_messages.py" line="254"/>
         <source>The list file {file} could not be written: the program writing it stopped unexpectedly.</source>
         <translation>名单文件 {file} 未能写成：写文件的程序意外停止了。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="254"/>
+        <location filename="../../ui/error_messages.py" line="255"/>
         <source>Nobody in list #{run} is to be called, so there is no call sheet or call list to make. Its members were checked for their own channel only; build a list with the phone channel to call them.</source>
         <translation>名单 #{run} 中没有需要电话联系的客户，因此无法生成回访单或电话名单。名单中的客户只按各自的渠道检查过；如需电话联系，请用“电话”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="255"/>
+        <location filename="../../ui/error_messages.py" line="256"/>
         <source>Nobody in list #{run} is to be sent post, so there are no labels or mail list to make. Its members were checked for their own channel only; build a list with the mail channel to write to them.</source>
         <translation>名单 #{run} 中没有需要邮寄的客户，因此无法生成标签或邮寄名单。名单中的客户只按各自的渠道检查过；如需邮寄，请用“邮寄”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="256"/>
+        <location filename="../../ui/error_messages.py" line="257"/>
         <source>Nobody in list #{run} is to be sent an SMS, so there is no SMS file to make. Its members were checked for their own channel only (not for SMS do-not-contact or unsubscribes); build a list with the SMS channel to text them.</source>
         <translation>名单 #{run} 中没有需要发送短信的客户，因此无法生成短信文件。名单中的客户只按各自的渠道检查过（未检查短信勿扰和退订）；如需发短信，请用“短信”渠道重新生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="257"/>
+        <location filename="../../ui/error_messages.py" line="258"/>
         <source>Nobody in list #{run} is to get a WeChat message, so there is no WeChat list to make. Its members were checked for their own channel only; build a list with the WeChat channel to message them.</source>
         <translation>名单 #{run} 中没有人要发微信，因此没有微信名单可做。名单中的客户只按各自的渠道检查过；要发微信请用微信渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="258"/>
+        <location filename="../../ui/error_messages.py" line="259"/>
         <source>Nobody in list #{run} is to be visited, so there is no visit list to make. Its members were checked for their own channel only; build a list with the visit channel to visit them.</source>
         <translation>名单 #{run} 中没有人要上门拜访，因此没有上门名单可做。名单中的客户只按各自的渠道检查过；要上门拜访请用上门渠道生成名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="259"/>
+        <location filename="../../ui/error_messages.py" line="260"/>
         <source>Set the shop&apos;s SMS signature in Settings first (the SMS vendor sends only texts signed with your registered signature, such as 【店名】); no SMS file is made without it.</source>
         <translation>请先在“设置 → 短信签名”中填写门店的短信签名（短信平台只发送带有已报备签名的短信，例如【店名】）；未填写签名时不生成短信文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="265"/>
+        <location filename="../../ui/error_messages.py" line="266"/>
         <source>The merge field {field} has nothing after its bar, so a member without a value would get a message with a hole in it; write the words to use instead, as in {example}, or remove the bar.</source>
         <translation>合并字段 {field} 的竖线后没有备用文字，缺少该值的客户会收到缺字的消息；请写上代替的文字（如 {example}），或去掉竖线。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="266"/>
+        <location filename="../../ui/error_messages.py" line="267"/>
         <source>The message uses {field}, but the shop name in the settings is empty; enter it under Settings, Shop name, or write {example} to say 本店 instead.</source>
         <translation>消息用到了 {field}，但设置中的店名为空；请在“设置 → 店名”中填写，或改写为 {example}，以“本店”代替。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="271"/>
+        <location filename="../../ui/error_messages.py" line="272"/>
         <source>The WeChat message uses unknown merge field(s) {fields}; known fields are {known}.</source>
         <translation>微信消息使用了未知的合并字段 {fields}；可用字段：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="273"/>
+        <location filename="../../ui/error_messages.py" line="274"/>
         <source>There is no staff member with id {id}.</source>
         <translation>没有编号为 {id} 的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="274"/>
+        <location filename="../../ui/error_messages.py" line="275"/>
         <source>Unknown comparison group &apos;{name}&apos; (known: {known}).</source>
         <translation>未知的对照组“{name}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="275"/>
+        <location filename="../../ui/error_messages.py" line="276"/>
         <source>There is no list run {id}.</source>
         <translation>没有编号为 {id} 的名单。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="276"/>
+        <location filename="../../ui/error_messages.py" line="277"/>
         <source>{who} changed the KPI targets at {when} since you opened them; nothing was saved. Reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了考核目标，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="277"/>
+        <location filename="../../ui/error_messages.py" line="278"/>
         <source>The KPI targets were changed at {when} since you opened them; nothing was saved. Reload to see the change.</source>
         <translation>在您打开后，考核目标于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="279"/>
+        <location filename="../../ui/error_messages.py" line="280"/>
         <source>A reach-rate target must be between 0% and 100%, not {value}.</source>
         <translation>接通率目标须在 0% 到 100% 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="280"/>
+        <location filename="../../ui/error_messages.py" line="281"/>
         <source>A weekly target must be between 0 and 10,000, not {value}.</source>
         <translation>每周目标须在 0 到 10,000 之间，不能是 {value}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="281"/>
+        <location filename="../../ui/error_messages.py" line="282"/>
         <source>Name the staff member after --staff (a user name or display name), or leave --staff out for everybody.</source>
         <translation>请在 --staff 后写明员工（用户名或显示名），或去掉 --staff 以统计全部门。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="222"/>
+        <location filename="../../ui/error_messages.py" line="223"/>
         <source>{count} staff members are called &apos;{name}&apos;; name one by user name ({users}).</source>
         <translation>有 {count} 位员工叫“{name}”；请用用户名指明其中一位（{users}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="223"/>
+        <location filename="../../ui/error_messages.py" line="224"/>
         <source>{who} made list run #{run} of the segment &apos;{segment}&apos; at {when}, while this list waited to start; nothing was made here, so the calls printed on that run stay in their callers&apos; queues.</source>
         <translation>{who} 已于 {when} 生成分群“{segment}”的名单 #{run}，本次名单在等待期间未生成任何内容，因此该名单上已打印的电话仍留在其回访员的待办中。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="282"/>
+        <location filename="../../ui/error_messages.py" line="283"/>
         <source>There is no staff member called &apos;{name}&apos;.</source>
         <translation>没有名为“{name}”的员工。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="283"/>
+        <location filename="../../ui/error_messages.py" line="284"/>
         <source>Unknown report &apos;{kind}&apos; (known: {known}).</source>
         <translation>未知的报表“{kind}”（可用：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="284"/>
+        <location filename="../../ui/error_messages.py" line="285"/>
         <source>A report is written as .pdf or .xlsx, not &apos;{name}&apos;.</source>
         <translation>报表只能保存为 .pdf 或 .xlsx，不能是“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="295"/>
+        <location filename="../../ui/error_messages.py" line="296"/>
         <source>Fixed RFM thresholds need R (days), F and M (yuan).</source>
         <translation>固定 RFM 阈值需要填写 R（天）、F 和 M（元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="298"/>
+        <location filename="../../ui/error_messages.py" line="299"/>
         <source>There is no tag group &apos;{group}&apos; (groups: {known}).</source>
         <translation>没有名为“{group}”的标签组（现有：{known}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="299"/>
+        <location filename="../../ui/error_messages.py" line="300"/>
         <source>The filter&apos;s conditions are nested more than {depth} levels deep.</source>
         <translation>分群条件嵌套超过 {depth} 层。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="300"/>
+        <location filename="../../ui/error_messages.py" line="301"/>
         <source>A segment filter must be a JSON object with &quot;version&quot; and &quot;where&quot;.</source>
         <translation>分群筛选条件必须是包含 &quot;version&quot; 和 &quot;where&quot; 的 JSON 对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="301"/>
+        <location filename="../../ui/error_messages.py" line="302"/>
         <source>Unknown key(s) in the filter: {keys}.</source>
         <translation>筛选条件中有未知的键：{keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="302"/>
+        <location filename="../../ui/error_messages.py" line="303"/>
         <source>Filter schema version {version} is not supported (this version of Revisit reads version {supported}).</source>
         <translation>不支持筛选条件格式版本 {version}（此版本的回访只能读取版本 {supported}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="303"/>
+        <location filename="../../ui/error_messages.py" line="304"/>
         <source>vehicles: &apos;{value}&apos; must be one of {allowed}.</source>
         <translation>vehicles：“{value}”必须是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="304"/>
+        <location filename="../../ui/error_messages.py" line="305"/>
         <source>{path}: expected an object (a condition or an and/or/not group).</source>
         <translation>{path}：应为对象（一个条件，或一个 and/or/not 组）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="305"/>
+        <location filename="../../ui/error_messages.py" line="306"/>
         <source>{path}: unknown key(s) {keys}.</source>
         <translation>{path}：未知的键 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="306"/>
+        <location filename="../../ui/error_messages.py" line="307"/>
         <source>{path}.field: unknown field &apos;{field}&apos;.</source>
         <translation>{path}.field：未知字段“{field}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="307"/>
+        <location filename="../../ui/error_messages.py" line="308"/>
         <source>{path}.op: &apos;{op}&apos; cannot be used with the field {field} (allowed: {allowed}).</source>
         <translation>{path}.op：“{op}”不能用于字段 {field}（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="308"/>
+        <location filename="../../ui/error_messages.py" line="309"/>
         <source>{path}: expected an object.</source>
         <translation>{path}：应为对象。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="309"/>
+        <location filename="../../ui/error_messages.py" line="310"/>
         <source>{path}: the field {field} has no parameter {keys}.</source>
         <translation>{path}：字段 {field} 没有参数 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="310"/>
+        <location filename="../../ui/error_messages.py" line="311"/>
         <source>{path}: &apos;{value}&apos; is not a number.</source>
         <translation>{path}：“{value}”不是数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="311"/>
+        <location filename="../../ui/error_messages.py" line="312"/>
         <source>{path}: expected a non-empty text.</source>
         <translation>{path}：应为非空文本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="312"/>
+        <location filename="../../ui/error_messages.py" line="313"/>
         <source>{path}: &apos;{value}&apos; is not a value of {field} (allowed: {allowed}).</source>
         <translation>{path}：“{value}”不是 {field} 的取值（可用：{allowed}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="313"/>
+        <location filename="../../ui/error_messages.py" line="314"/>
         <source>{path}: tag &apos;{value}&apos; must be written &quot;group/tag&quot;.</source>
         <translation>{path}：标签“{value}”必须写成 &quot;标签组/标签&quot; 的形式。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="314"/>
+        <location filename="../../ui/error_messages.py" line="315"/>
         <source>The {where} is not valid JSON: {detail} (line {line}, column {col}).</source>
         <translation>{where} 不是有效的 JSON：{detail}（第 {line} 行，第 {col} 列）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="315"/>
+        <location filename="../../ui/error_messages.py" line="316"/>
         <source>{path}: &quot;not&quot; takes exactly one condition or group.</source>
         <translation>{path}：&quot;not&quot; 只能包含一个条件或条件组。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="316"/>
+        <location filename="../../ui/error_messages.py" line="317"/>
         <source>{path}: fixed RFM thresholds need {keys}.</source>
         <translation>{path}：固定 RFM 阈值需要 {keys}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="317"/>
+        <location filename="../../ui/error_messages.py" line="318"/>
         <source>{path}: &apos;{value}&apos; is not a whole number.</source>
         <translation>{path}：“{value}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="318"/>
+        <location filename="../../ui/error_messages.py" line="319"/>
         <source>{path}: &apos;{value}&apos; is not a date (YYYY-MM-DD).</source>
         <translation>{path}：“{value}”不是日期（YYYY-MM-DD）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="319"/>
+        <location filename="../../ui/error_messages.py" line="320"/>
         <source>{path}: expected true or false.</source>
         <translation>{path}：应为 true 或 false。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="320"/>
+        <location filename="../../ui/error_messages.py" line="321"/>
         <source>{path}: the number of days cannot be negative.</source>
         <translation>{path}：天数不能为负数。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="321"/>
+        <location filename="../../ui/error_messages.py" line="322"/>
         <source>{path}: &quot;between&quot; takes a list of two values [low, high].</source>
         <translation>{path}：&quot;between&quot; 需要包含两个值的列表 [下限, 上限]。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="322"/>
+        <location filename="../../ui/error_messages.py" line="323"/>
         <source>{path}: the low end is above the high end.</source>
         <translation>{path}：下限大于上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="324"/>
+        <location filename="../../ui/error_messages.py" line="325"/>
         <source>{path}: a group has only the key &quot;{kind}&quot;.</source>
         <translation>{path}：条件组只能有键 &quot;{kind}&quot;。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="325"/>
+        <location filename="../../ui/error_messages.py" line="326"/>
         <source>{path}.{kind}: expected a list of conditions.</source>
         <translation>{path}.{kind}：应为条件列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="326"/>
+        <location filename="../../ui/error_messages.py" line="327"/>
         <source>{path}: &apos;{value}&apos; is not one of {allowed}.</source>
         <translation>{path}：“{value}”不是 {allowed} 之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="327"/>
+        <location filename="../../ui/error_messages.py" line="328"/>
         <source>{path}: must be at least {minimum}.</source>
         <translation>{path}：不能小于 {minimum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="328"/>
+        <location filename="../../ui/error_messages.py" line="329"/>
         <source>{path}: must be at most {maximum}.</source>
         <translation>{path}：不能大于 {maximum}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="354"/>
+        <location filename="../../ui/error_messages.py" line="355"/>
         <source>Only a supervisor or the person who made a list may withdraw it or put it back; {user} is neither.</source>
         <translation>只有主管或生成该名单的人可以撤回或恢复名单；{user} 两者都不是。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="355"/>
+        <location filename="../../ui/error_messages.py" line="356"/>
         <source>The user name or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>
@@ -9437,287 +9732,287 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>没有名为“{user}”的员工账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="329"/>
+        <location filename="../../ui/error_messages.py" line="330"/>
         <source>A user name is 1 to 64 letters, digits or . _ - @, without spaces; &apos;{user}&apos; is not one.</source>
         <translation>用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格；“{user}”不符合。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="330"/>
+        <location filename="../../ui/error_messages.py" line="331"/>
         <source>A display name has at most 64 characters.</source>
         <translation>显示名称最多 64 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="356"/>
+        <location filename="../../ui/error_messages.py" line="357"/>
         <source>The account {user} is disabled; a supervisor can enable it again.</source>
         <translation>账号 {user} 已停用；主管可以重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="331"/>
+        <location filename="../../ui/error_messages.py" line="332"/>
         <source>Unknown role &apos;{role}&apos;; an account is staff or supervisor.</source>
         <translation>未知角色“{role}”；账号只能是员工或主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="332"/>
+        <location filename="../../ui/error_messages.py" line="333"/>
         <source>This database already has a supervisor; sign in, or ask a supervisor for an account.</source>
         <translation>此数据库已有主管；请登录，或请主管为您开通账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="333"/>
+        <location filename="../../ui/error_messages.py" line="334"/>
         <source>There is already an account named {user}.</source>
         <translation>已有名为 {user} 的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="336"/>
+        <location filename="../../ui/error_messages.py" line="337"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="337"/>
+        <location filename="../../ui/error_messages.py" line="338"/>
         <source>Choose a password different from the current one.</source>
         <translation>新密码不能与当前密码相同。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="338"/>
+        <location filename="../../ui/error_messages.py" line="339"/>
         <source>You cannot disable your own account.</source>
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="335"/>
+        <location filename="../../ui/error_messages.py" line="336"/>
         <source>{user} is the last supervisor who can sign in; add another supervisor first.</source>
         <translation>{user} 是最后一位可登录的主管；请先添加另一位主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="339"/>
+        <location filename="../../ui/error_messages.py" line="340"/>
         <source>The first day ({start}) is after the last ({end}).</source>
         <translation>开始日期（{start}）晚于结束日期（{end}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="340"/>
+        <location filename="../../ui/error_messages.py" line="341"/>
         <source>There is no customer with the code {code}.</source>
         <translation>没有编号为 {code} 的客户。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="341"/>
+        <location filename="../../ui/error_messages.py" line="342"/>
         <source>A password needs at least {n} characters.</source>
         <translation>密码至少需要 {n} 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="342"/>
+        <location filename="../../ui/error_messages.py" line="343"/>
         <source>A password cannot start or end with a space.</source>
         <translation>密码首尾不能有空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="343"/>
+        <location filename="../../ui/error_messages.py" line="344"/>
         <source>Only a supervisor may do this, and nobody is signed in.</source>
         <translation>只有主管可以执行此操作，而当前无人登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="344"/>
+        <location filename="../../ui/error_messages.py" line="345"/>
         <source>Only a supervisor may add, disable or enable staff accounts and reset their passwords; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、停用或启用员工账号及重置密码；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="345"/>
+        <location filename="../../ui/error_messages.py" line="346"/>
         <source>Only a supervisor may change the settings every PC shares; {user} is not a supervisor.</source>
         <translation>只有主管可以修改所有电脑共享的设置；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="346"/>
+        <location filename="../../ui/error_messages.py" line="347"/>
         <source>Only a supervisor may delete saved segments; {user} is not a supervisor.</source>
         <translation>只有主管可以删除已保存的分群；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="347"/>
+        <location filename="../../ui/error_messages.py" line="348"/>
         <source>Only a supervisor may write files with full phone numbers to disk, such as an SMS vendor file; {user} is not a supervisor.</source>
         <translation>只有主管可以把含完整手机号的文件（如短信平台文件）保存到磁盘；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="348"/>
+        <location filename="../../ui/error_messages.py" line="349"/>
         <source>Only a supervisor may read the audit trail; {user} is not a supervisor.</source>
         <translation>只有主管可以查看审计日志；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="350"/>
+        <location filename="../../ui/error_messages.py" line="351"/>
         <source>Only a supervisor may merge customers or undo a merge; {user} is not a supervisor.</source>
         <translation>只有主管可以合并客户或撤销合并；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="351"/>
+        <location filename="../../ui/error_messages.py" line="352"/>
         <source>Only a supervisor may undo an import; {user} is not a supervisor.</source>
         <translation>只有主管可以撤销导入；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="352"/>
+        <location filename="../../ui/error_messages.py" line="353"/>
         <source>Only a supervisor may erase a customer&apos;s personal data; {user} is not a supervisor.</source>
         <translation>只有主管可以删除客户的个人信息；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="353"/>
+        <location filename="../../ui/error_messages.py" line="354"/>
         <source>Only a supervisor may add, rename or remove tags and tag groups; {user} is not a supervisor.</source>
         <translation>只有主管可以新增、重命名或删除标签及标签组；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="358"/>
+        <location filename="../../ui/error_messages.py" line="359"/>
         <source>Backing up {where} to {target} failed: {detail}. The database itself was not changed.</source>
         <translation>把 {where} 备份到 {target} 失败：{detail}。数据库本身未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="360"/>
+        <location filename="../../ui/error_messages.py" line="361"/>
         <source>The folder {where} does not exist; nothing was written.</source>
         <translation>文件夹 {where} 不存在，未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="379"/>
+        <location filename="../../ui/error_messages.py" line="380"/>
         <source>Nothing was copied: in table {table}, record {record}, the value of {column} has {length} characters, more than the {limit} its column holds, which {target} refuses ({count} such records in all).</source>
         <translation>未复制任何数据：表 {table} 中记录 {record} 的 {column} 有 {length} 个字符，超过该列最多能存的 {limit} 个，{target} 不接受（共有 {count} 条这样的记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="380"/>
+        <location filename="../../ui/error_messages.py" line="381"/>
         <source>The two databases are at different schema revisions; open both with this version of Revisit first.</source>
         <translation>两个数据库的结构版本不同；请先用当前版本的回访系统分别打开它们。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="381"/>
+        <location filename="../../ui/error_messages.py" line="382"/>
         <source>The source and the target are the same database.</source>
         <translation>源数据库和目标数据库是同一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="382"/>
+        <location filename="../../ui/error_messages.py" line="383"/>
         <source>The target {where} already holds data (table {table}); Revisit copies only into an empty database, so nothing was changed.</source>
         <translation>目标 {where} 中已有数据（表 {table}）；回访系统只复制到空数据库，因此没有做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="383"/>
+        <location filename="../../ui/error_messages.py" line="384"/>
         <source>Table {table} did not arrive intact ({rows} of {expected} rows, checksums differ); nothing was kept in the target.</source>
         <translation>表 {table} 没有完整复制（{rows}/{expected} 行，校验和不一致）；目标中没有保留任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="366"/>
+        <location filename="../../ui/error_messages.py" line="367"/>
         <source>The database server {server} cannot be reached, so nothing was saved, but nothing you typed is lost: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，这一步没有保存任何内容，但您输入的内容都还在：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="367"/>
+        <location filename="../../ui/error_messages.py" line="368"/>
         <source>The database server {server} cannot be reached, so Revisit cannot open its data: try again in a moment, or ask whoever runs the server.</source>
         <translation>暂时连不上数据库服务器 {server}，回访系统无法打开数据：请稍后再试，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="395"/>
+        <location filename="../../ui/error_messages.py" line="396"/>
         <source>The database {where} is read-only: nothing can be saved in it. Ask whoever looks after this PC to let you write to the file and its folder, or open a copy kept in a folder you may write to.</source>
         <translation>数据库 {where} 是只读的，无法保存任何内容。请让负责这台电脑的同事给该文件及其所在文件夹开放写入权限，或打开放在可写文件夹中的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="397"/>
+        <location filename="../../ui/error_messages.py" line="398"/>
         <source>{where} is damaged; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file (a supervisor).</source>
         <translation>{where} 已损坏；未做任何更改。在 {folder} 中没有找到它的完好备份：请主管用命令 revisit db restore 加上另存的副本文件进行恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="398"/>
+        <location filename="../../ui/error_messages.py" line="399"/>
         <source>{where} is damaged; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the damaged file.</source>
         <translation>{where} 已损坏；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换损坏的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="399"/>
+        <location filename="../../ui/error_messages.py" line="400"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. No intact backup of it was found in {folder}: restore a copy kept elsewhere with the command revisit db restore followed by that file, or delete the empty file to start a new database.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。在 {folder} 中没有找到它的完好备份：请用命令 revisit db restore 加上另存的副本文件恢复，或删除这个空文件以新建数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="419"/>
+        <location filename="../../ui/error_messages.py" line="420"/>
         <source>The backup {where} is damaged; nothing was restored. Choose another backup.</source>
         <translation>备份 {where} 已损坏；未恢复任何内容。请选择其他备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="432"/>
+        <location filename="../../ui/error_messages.py" line="433"/>
         <source>The SMS price per part must be between 0 and {most} yuan, with at most {places} decimals, not {price}.</source>
         <translation>短信单价必须在 0 到 {most} 元之间，最多 {places} 位小数，不能是 {price}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="439"/>
+        <location filename="../../ui/error_messages.py" line="440"/>
         <source>The segment “{name}” was renamed or deleted since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”已被重命名或删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="440"/>
+        <location filename="../../ui/error_messages.py" line="441"/>
         <source>{who} changed this customer&apos;s contact preferences at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户的联系偏好，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="441"/>
+        <location filename="../../ui/error_messages.py" line="442"/>
         <source>This customer&apos;s contact preferences were changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户的联系偏好于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="442"/>
+        <location filename="../../ui/error_messages.py" line="443"/>
         <source>{who} recorded this customer&apos;s marketing consent at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 记录了该客户的营销同意，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="443"/>
+        <location filename="../../ui/error_messages.py" line="444"/>
         <source>This customer&apos;s marketing consent was recorded at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，该客户的营销同意于 {when} 被记录，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="444"/>
+        <location filename="../../ui/error_messages.py" line="445"/>
         <source>{who} lifted this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 解除了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="445"/>
+        <location filename="../../ui/error_messages.py" line="446"/>
         <source>This do-not-contact entry was lifted at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被解除，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="446"/>
+        <location filename="../../ui/error_messages.py" line="447"/>
         <source>{who} changed this do-not-contact entry at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了这条勿扰，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="447"/>
+        <location filename="../../ui/error_messages.py" line="448"/>
         <source>This do-not-contact entry was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，这条勿扰于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="450"/>
+        <location filename="../../ui/error_messages.py" line="451"/>
         <source>{who} changed this customer at {when} since you opened them; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了该客户，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="451"/>
+        <location filename="../../ui/error_messages.py" line="452"/>
         <source>This customer was changed at {when} since you opened them; reload to see the change.</source>
         <translation>在您打开后，该客户于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="452"/>
+        <location filename="../../ui/error_messages.py" line="453"/>
         <source>{who} changed the segment “{name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 修改了分群“{name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="453"/>
+        <location filename="../../ui/error_messages.py" line="454"/>
         <source>The segment “{name}” was changed at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被修改，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="454"/>
+        <location filename="../../ui/error_messages.py" line="455"/>
         <source>{who} renamed the segment “{name}” to “{new_name}” at {when} since you opened it; reload to see their change.</source>
         <translation>在您打开后，{who} 于 {when} 把分群“{name}”重命名为“{new_name}”，请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="455"/>
+        <location filename="../../ui/error_messages.py" line="456"/>
         <source>The segment “{name}” was renamed to “{new_name}” at {when} since you opened it; reload to see the change.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被重命名为“{new_name}”，请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="456"/>
+        <location filename="../../ui/error_messages.py" line="457"/>
         <source>{who} deleted the segment “{name}” at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，{who} 于 {when} 删除了分群“{name}”，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="457"/>
+        <location filename="../../ui/error_messages.py" line="458"/>
         <source>The segment “{name}” was deleted at {when} since you opened it; reload to see the segments as they are now.</source>
         <translation>在您打开后，分群“{name}”于 {when} 被删除，请重新载入查看当前分群。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="388"/>
+        <location filename="../../ui/error_messages.py" line="389"/>
         <source>Someone saved a clashing change to {where} at the same moment; nothing was saved. Look at the record again and repeat the step.</source>
         <translation>有人在同一时刻向 {where} 保存了冲突的修改，本次没有保存。请重新查看该记录后再操作一次。</translation>
     </message>
@@ -9727,277 +10022,277 @@ Revisit closes now; open it again to work with the restored database.</source>
         <translation>“{typed}”是占位号码（如 13800000000、13800138000），不是任何人的手机号；不知道手机号时请留空。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="214"/>
+        <location filename="../../ui/error_messages.py" line="215"/>
         <source>The segment &apos;{segment}&apos; has nobody on {date}, so no list was made and nothing was stored.</source>
         <translation>分群“{segment}”在 {date} 没有客户，因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="215"/>
+        <location filename="../../ui/error_messages.py" line="216"/>
         <source>None of the {count} customers of the segment &apos;{segment}&apos; can be contacted for {purpose} on {date} (no usable phone, address or WeChat, no marketing consent for a sales list, do-not-contact, contacted recently or on another list), so no list was made and nothing was stored.</source>
         <translation>分群“{segment}”的 {count} 位客户在 {date} 都不能按“{purpose}”联系（没有可用的电话、地址或微信，销售名单缺少营销同意，设了勿扰，近期已联系或已在其他名单中），因此未生成名单，也未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="216"/>
+        <location filename="../../ui/error_messages.py" line="217"/>
         <source>Nobody would be on this list; nothing was stored.</source>
         <translation>这份名单里不会有任何客户，未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="225"/>
+        <location filename="../../ui/error_messages.py" line="226"/>
         <source>{file} is a PDF: the call sheet is for printing, and outcomes are read back from the list&apos;s Excel file. Read the Excel list the callers filled in; to have one to fill in, write the list as Excel (revisit list print RUN --out {stem}.xlsx).</source>
         <translation>{file} 是 PDF 文件：回访单是用来打印的，联系结果要从名单的 Excel 文件读回。请读回回访员填写的 Excel 名单；如需一份可填写的名单，请将名单导出为 Excel（revisit list print 名单编号 --out {stem}.xlsx）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="252"/>
+        <location filename="../../ui/error_messages.py" line="253"/>
         <source>{file} holds SMS messages, which this would write over with a plain SMS list; nothing was made. Give --sms-template to write it with the messages, or move the file away.</source>
         <translation>{file} 里有短信内容，这样做会用不含短信内容的短信名单把它覆盖，因此什么也没有生成。请用 --sms-template 给出短信内容以连同短信一起写出，或先把该文件移走。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="285"/>
+        <location filename="../../ui/error_messages.py" line="286"/>
         <source>{path} is not a segment file: a segment file is the JSON text that “Export segment” (or `segment export`) writes, and this file holds something else, such as a picture or a spreadsheet.</source>
         <translation>{path} 不是分群文件：分群文件是“导出分群”（或 `segment export`）写出的 JSON 文本，而这个文件里是别的内容，例如图片或电子表格。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="290"/>
+        <location filename="../../ui/error_messages.py" line="291"/>
         <source>The file {path} does not exist.</source>
         <translation>文件 {path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="291"/>
+        <location filename="../../ui/error_messages.py" line="292"/>
         <source>Cannot read {path}: {detail}</source>
         <translation>无法读取 {path}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="323"/>
+        <location filename="../../ui/error_messages.py" line="324"/>
         <source>{path}: choose at least one value.</source>
         <translation>{path}：请至少选择一个值。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="334"/>
+        <location filename="../../ui/error_messages.py" line="335"/>
         <source>You cannot change your own role; ask another supervisor.</source>
         <translation>不能修改自己的角色，请另一位主管操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="349"/>
+        <location filename="../../ui/error_messages.py" line="350"/>
         <source>Only a supervisor may copy, back up or restore the database, or add demo data to one in use; {user} is not a supervisor.</source>
         <translation>只有主管可以复制、备份或恢复数据库，或向使用中的数据库添加演示数据；{user} 不是主管。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="362"/>
+        <location filename="../../ui/error_messages.py" line="363"/>
         <source>{target} is the database itself; a backup goes to another file. Nothing was written.</source>
         <translation>{target} 就是数据库本身；备份须写到另一个文件。未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="363"/>
+        <location filename="../../ui/error_messages.py" line="364"/>
         <source>{target} already exists and is not a backup; nothing was written over it. Choose another file name.</source>
         <translation>{target} 已存在且不是备份文件，未覆盖它。请换一个文件名。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="368"/>
+        <location filename="../../ui/error_messages.py" line="369"/>
         <source>The database server {server} ended Revisit&apos;s connection (it was closed on the server, by its administrator or a restart), so the step in progress was not saved: do it again; if it keeps happening, ask whoever runs the server.</source>
         <translation>数据库服务器 {server} 结束了 Revisit 的连接（在服务器上被关闭：管理员操作或服务器重启），正在进行的操作没有保存：请重新操作一次；如果反复出现，请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="369"/>
+        <location filename="../../ui/error_messages.py" line="370"/>
         <source>No database server named {host} can be found on the network (database address {where}): check that this PC is connected to the network and that the server&apos;s name is right, or ask whoever runs the server.</source>
         <translation>网络上找不到名为 {host} 的数据库服务器（数据库地址 {where}）：请检查这台电脑是否已连上网络、服务器名称是否正确，或联系负责服务器的人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="370"/>
+        <location filename="../../ui/error_messages.py" line="371"/>
         <source>The database server {server} refused the user name {user} or its password (database address {where}): a supervisor or the server&apos;s administrator sets them, so ask them for the right ones.</source>
         <translation>数据库服务器 {server} 不接受用户名 {user} 或其密码（数据库地址 {where}）：用户名和密码由主管或服务器管理员设置，请向他们索取正确的用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="371"/>
+        <location filename="../../ui/error_messages.py" line="372"/>
         <source>The database server {server} has no database named {database} (database address {where}): check the name with a supervisor, or ask the server&apos;s administrator to create the database.</source>
         <translation>数据库服务器 {server} 上没有名为 {database} 的数据库（数据库地址 {where}）：请与主管核对数据库名称，或请服务器管理员创建该数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="372"/>
+        <location filename="../../ui/error_messages.py" line="373"/>
         <source>The user {user} has no permission to use the database {database} on the server {server}: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权使用服务器 {server} 上的数据库 {database}：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="373"/>
+        <location filename="../../ui/error_messages.py" line="374"/>
         <source>The user {user} has no permission for this step in the database {database} on the server {server}, so nothing was changed: ask the server&apos;s administrator to grant it.</source>
         <translation>用户 {user} 无权在服务器 {server} 上的数据库 {database} 中执行这一步，因此没有做任何更改：请联系服务器管理员授予权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="374"/>
+        <location filename="../../ui/error_messages.py" line="375"/>
         <source>The database server {server} accepts no more connections right now: close Revisit on PCs that do not need it and try again in a moment, or ask the server&apos;s administrator to allow more.</source>
         <translation>数据库服务器 {server} 目前不再接受新的连接：请关闭暂时不用的电脑上的回访系统，稍后再试，或请服务器管理员调高连接数上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="375"/>
+        <location filename="../../ui/error_messages.py" line="376"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user}: ask the server&apos;s administrator to allow it.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 连接数据库 {database}：请联系服务器管理员开通。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="376"/>
+        <location filename="../../ui/error_messages.py" line="377"/>
         <source>The database server {server} does not let this PC connect to the database {database} as {user} without encryption: ask the server&apos;s administrator whether the database address {where} needs sslmode=require, or to allow this PC.</source>
         <translation>数据库服务器 {server} 不允许这台电脑以用户 {user} 不加密地连接数据库 {database}：请询问服务器管理员，数据库地址 {where} 是否需要加上 sslmode=require，或请其允许这台电脑连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="377"/>
+        <location filename="../../ui/error_messages.py" line="378"/>
         <source>The database address {where} asks for an encrypted (SSL) connection, but the database server {server} does not offer one: ask the server&apos;s administrator to turn SSL on, or a supervisor to change the address.</source>
         <translation>数据库地址 {where} 要求加密（SSL）连接，但数据库服务器 {server} 不提供加密连接：请服务器管理员开启 SSL，或请主管修改数据库地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="378"/>
+        <location filename="../../ui/error_messages.py" line="379"/>
         <source>Revisit did not connect to the database server {server} because its security certificate could not be verified (database address {where}): ask the server&apos;s administrator.</source>
         <translation>无法验证数据库服务器 {server} 的安全证书，回访系统没有连接（数据库地址 {where}）：请联系服务器管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="384"/>
+        <location filename="../../ui/error_messages.py" line="385"/>
         <source>{where} could not be brought up to this version of Revisit ({detail}); nothing of the upgrade was kept.</source>
         <translation>无法将 {where} 更新到此版本的回访（{detail}）；本次更新的任何改动都未保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="387"/>
+        <location filename="../../ui/error_messages.py" line="388"/>
         <source>{where} is empty (0 bytes), perhaps emptied by a failed copy or a sync conflict; nothing was changed. The latest good backup is {backup}: restore it with the command revisit db restore followed by that file (a supervisor), or close Revisit and put it in place of the empty file.</source>
         <translation>{where} 是空文件（0 字节），可能是复制失败或同步冲突造成的；未做任何更改。最近一份完好的备份是 {backup}：请主管用命令 revisit db restore 加上该文件恢复，或关闭回访后用它替换这个空文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="389"/>
+        <location filename="../../ui/error_messages.py" line="390"/>
         <source>The database {where} is busy with another person&apos;s or program&apos;s work; nothing was saved. Wait a moment and try again.</source>
         <translation>数据库 {where} 正忙于其他同事或程序的操作，本次未保存。请稍等片刻再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="400"/>
+        <location filename="../../ui/error_messages.py" line="401"/>
         <source>Revisit opens a SQLite file by its path alone; leave &apos;?{options}&apos; out of {url}.</source>
         <translation>回访只按路径打开 SQLite 文件；请去掉 {url} 中的“?{options}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="401"/>
+        <location filename="../../ui/error_messages.py" line="402"/>
         <source>{url} is a database in memory, gone when Revisit ends; name a file instead, e.g. sqlite:///C:/Revisit/revisit.sqlite3.</source>
         <translation>{url} 是内存中的数据库，回访结束即消失；请改为指定一个文件，例如 sqlite:///C:/Revisit/revisit.sqlite3。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="404"/>
+        <location filename="../../ui/error_messages.py" line="405"/>
         <source>The database {where} cannot be saved to: its companion file {file} is read-only. SQLite keeps that file beside the database and writes every change through it; ask whoever looks after this PC to let you write to it as well (do not delete it: it may hold changes not yet in the database).</source>
         <translation>数据库 {where} 无法保存：它旁边的配套文件 {file} 是只读的。SQLite 的每一次保存都要经过这个文件；请管理这台电脑的同事把它也改为可写（请勿删除它：其中可能有尚未写入数据库的修改）。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="405"/>
+        <location filename="../../ui/error_messages.py" line="406"/>
         <source>The folder {where} does not exist; check the database path. Nothing was created.</source>
         <translation>文件夹 {where} 不存在；请检查数据库路径。没有创建任何文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="406"/>
+        <location filename="../../ui/error_messages.py" line="407"/>
         <source>There is no database at {where} yet; nothing was created. Start Revisit, or run `demo` or `import`, to make one.</source>
         <translation>{where} 还没有数据库；未创建任何文件。请先启动回访，或运行 `demo` 或 `import` 来建立数据库。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="408"/>
+        <location filename="../../ui/error_messages.py" line="409"/>
         <source>There is no database {where}; nothing was created. Check the path given with --db (or REVISIT_DB).</source>
         <translation>没有数据库 {where}；未创建任何文件。请检查 --db（或 REVISIT_DB）给出的路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="411"/>
+        <location filename="../../ui/error_messages.py" line="412"/>
         <source>The disk is full: {path} could not be written. Free some space or choose another folder, then try again.</source>
         <translation>磁盘已满：无法写入 {path}。请清理空间或换一个文件夹后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="413"/>
+        <location filename="../../ui/error_messages.py" line="414"/>
         <source>{where} is on a network drive. SQLite cannot share a file safely across a network (two PCs writing it can damage it): keep the file on this PC, or move the department to a PostgreSQL server with `db copy --to postgresql://…`.</source>
         <translation>{where} 位于网络驱动器上。SQLite 无法通过网络安全地共享同一个文件（两台电脑同时写入可能损坏它）：请把文件放在本机，或用 `db copy --to postgresql://…` 把全部门迁移到 PostgreSQL 服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="414"/>
+        <location filename="../../ui/error_messages.py" line="415"/>
         <source>pg_dump was not found on this PC; back up the PostgreSQL database on its server with pg_dump -Fc (restore it with pg_restore), or install PostgreSQL&apos;s client tools here and run the backup again.</source>
         <translation>本机找不到 pg_dump；请在服务器上用 pg_dump -Fc 备份 PostgreSQL 数据库（用 pg_restore 恢复），或在本机安装 PostgreSQL 客户端工具后再备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="415"/>
+        <location filename="../../ui/error_messages.py" line="416"/>
         <source>The backup of {where} waited {seconds} s for the table {table}, which another program holds locked, and stopped; nothing was backed up. Run it again when that work is done.</source>
         <translation>备份 {where} 时等待表 {table} 已 {seconds} 秒（另一个程序正锁定它），备份已停止，未备份任何内容。请在那项工作完成后再备份一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="416"/>
+        <location filename="../../ui/error_messages.py" line="417"/>
         <source>pg_dump could not back up {where}: {detail}</source>
         <translation>pg_dump 无法备份 {where}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="417"/>
+        <location filename="../../ui/error_messages.py" line="418"/>
         <source>There is no backup file at {where}.</source>
         <translation>{where} 处没有备份文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="418"/>
+        <location filename="../../ui/error_messages.py" line="419"/>
         <source>{where} is not a Revisit backup (not a SQLite database); nothing was restored.</source>
         <translation>{where} 不是回访备份（不是 SQLite 数据库），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="420"/>
+        <location filename="../../ui/error_messages.py" line="421"/>
         <source>{where} is not a Revisit database (it holds other tables or no schema version); nothing was restored.</source>
         <translation>{where} 不是回访数据库（含有其他表或没有结构版本），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="421"/>
+        <location filename="../../ui/error_messages.py" line="422"/>
         <source>The backup {where} was written by a newer version of Revisit (schema {revision}); update Revisit before restoring it.</source>
         <translation>备份 {where} 由更新版本的回访写入（结构版本 {revision}）；请先升级回访再恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="422"/>
+        <location filename="../../ui/error_messages.py" line="423"/>
         <source>{where} is open in Revisit or another program (on this PC or another); close it everywhere, then restore again. Nothing was restored.</source>
         <translation>{where} 正被回访或其他程序打开（在本机或其他电脑上）；请在所有地方关闭后再恢复。未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="423"/>
+        <location filename="../../ui/error_messages.py" line="424"/>
         <source>{where} is the database itself, not a backup of it.</source>
         <translation>{where} 就是数据库本身，不是它的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="424"/>
+        <location filename="../../ui/error_messages.py" line="425"/>
         <source>Restoring {backup} to {where} failed ({detail}); the database was not replaced.</source>
         <translation>把 {backup} 恢复到 {where} 失败（{detail}），数据库未被替换。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="425"/>
+        <location filename="../../ui/error_messages.py" line="426"/>
         <source>Cannot keep a copy of {where} in {folder} ({detail}); nothing was restored.</source>
         <translation>无法在 {folder} 中保留 {where} 的副本（{detail}），未恢复任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="426"/>
+        <location filename="../../ui/error_messages.py" line="427"/>
         <source>{who} changed the setting {name} at {when} since you loaded the settings; nothing was saved. Reload to see their change.</source>
         <translation>在您载入设置后，{who} 于 {when} 修改了设置“{name}”，本次未保存。请重新载入查看其修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="427"/>
+        <location filename="../../ui/error_messages.py" line="428"/>
         <source>The setting {name} was changed at {when} since you loaded the settings; nothing was saved. Reload to see the change.</source>
         <translation>在您载入设置后，设置“{name}”于 {when} 被修改，本次未保存。请重新载入查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="429"/>
+        <location filename="../../ui/error_messages.py" line="430"/>
         <source>Unknown SMS vendor &apos;{vendor}&apos;.</source>
         <translation>未知的短信平台“{vendor}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="430"/>
+        <location filename="../../ui/error_messages.py" line="431"/>
         <source>The SMS sending window must start before it ends.</source>
         <translation>短信发送时段的开始时间必须早于结束时间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="431"/>
+        <location filename="../../ui/error_messages.py" line="432"/>
         <source>The SMS signature must be written as 【shop name】, not &apos;{signature}&apos;.</source>
         <translation>短信签名必须写成【门店名称】的形式，而不是“{signature}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="435"/>
+        <location filename="../../ui/error_messages.py" line="436"/>
         <source>Revisit keeps between 1 and {most} automatic backups, not {count}.</source>
         <translation>回访保留 1 到 {most} 份自动备份，不能是 {count}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="436"/>
+        <location filename="../../ui/error_messages.py" line="437"/>
         <source>There is no setting &apos;{name}&apos;; known: {names}.</source>
         <translation>没有名为“{name}”的设置；可用的有：{names}。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="437"/>
+        <location filename="../../ui/error_messages.py" line="438"/>
         <source>{name} must be between 0 and 365.</source>
         <translation>{name} 必须在 0 到 365 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="438"/>
+        <location filename="../../ui/error_messages.py" line="439"/>
         <source>&apos;{value}&apos; is not a valid value for {name}.</source>
         <translation>“{value}”不是 {name} 的有效值。</translation>
     </message>

@@ -72,7 +72,7 @@ from services.imports.writes import Writer
 from services.labels import both
 from services.segments.derived import months_before
 from services.staff.audit import audit
-from services.store.errors import N_, CancelToken, Progress, RevisitError, Said
+from services.store.errors import N_, CancelToken, Phrase, Progress, RevisitError, Said
 from services.store.settings import load_settings_in
 from services.store.staging import file_hash
 from services.store.writable import check_writable
@@ -480,8 +480,9 @@ def run(sessions: sessionmaker[Session], path: Path | str, options: ImportOption
             check_mapping(mapping)
         except RevisitError as refused:
             if guessed:
-                refused.add_note(f"(Read from the sheet {source.sheet}; no other sheet of "
-                                 f"{path.name} fits either. Name the sheet with --sheet NAME.)")
+                refused.add_note(Phrase(N_("(Read from the sheet {sheet}; no other sheet of "
+                                           "{file} fits either. Name the sheet with --sheet "
+                                           "NAME.)"), sheet=source.sheet, file=path.name))
             raise
         columns = read_columns(path, options.sheet, options.header_row, mapping, cancel)
         digest = file_hash(path)

@@ -52,6 +52,21 @@ class Said(str):
         return cls(zh, en)
 
 
+class Phrase(str):
+    """A sentence said beside an error (a note added to it, a command line's hint) that has
+    the user's language: it reads as its English, filled in; the command line says it in
+    --lang's (ui/cli/language.py), as the window says an error. `template` is English with
+    {named} fields, marked with N_()."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Phrase:
+        phrase = super().__new__(cls, template.format(**params))
+        phrase.template, phrase.params = template, params
+        return phrase
+
+
 class StaleEdit(RevisitError):
     """A save based on what the editor loaded, refused because someone changed the record since.
     The sentence names what changed, who changed it and when (services/store/versions.py builds

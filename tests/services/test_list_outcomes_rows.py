@@ -296,7 +296,7 @@ def test_a_stopped_read_says_what_is_stored_and_how_to_finish(listed, monkeypatc
         return read(sessions, file, today=TODAY, chunk=2, progress=ctrl_c)
 
     monkeypatch.setattr(outcomes, "read_outcomes", interrupted)
-    args = SimpleNamespace(file=path, actor=None)
+    args = SimpleNamespace(file=path, actor=None, lang=None)
     assert list_commands._outcomes(args, lambda: database) == EXIT_CANCELLED
     assert "the rows read so far are stored. Read the file again" in capsys.readouterr().err
     assert len(_events(database)) == 2  # the first chunk

@@ -19,7 +19,6 @@ import argparse
 import gc
 import logging
 import signal
-import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -80,7 +79,9 @@ def build_parser(commands: bool | str = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     parser.add_argument(
-        "--lang", metavar="LOCALE", help="window language, e.g. zh_CN or en (default: system)"
+        "--lang", metavar="LOCALE",
+        help="language of the window and of a command's errors, warnings and hints, e.g. "
+        "zh_CN or en (default: system)"
     )
     parser.add_argument(
         "--user", metavar="NAME",
@@ -216,19 +217,27 @@ def _stop_on_sigterm() -> Callable[[], None]:
     return restore
 
 
-def _say_upgrade(current: str, head: str, copy: Path | None) -> None:
+def _say_upgrade(lang: str | None, current: str, head: str, copy: Path | None) -> None:
     """One line on stderr before a schema upgrade, so a scheduled task's log says why that run
     took longer (copying and upgrading the 200,000-customer demo's file took 17 s)."""
-    kept = f"; the database as it was is kept in {copy}" if copy is not None else ""
-    print(f"revisit: updating the database for this version of Revisit (schema {current} to "
-          f"{head}){kept}…", file=sys.stderr, flush=True)
+    from services.store.errors import N_
+    from ui.cli.language import to_stderr
+
+    if copy is None:
+        to_stderr(lang, N_("revisit: updating the database for this version of Revisit "
+                            "(schema {current} to {head})…"), current=current, head=head)
+    else:
+        to_stderr(lang, N_("revisit: updating the database for this version of Revisit "
+                            "(schema {current} to {head}); the database as it was is kept "
+                            "in {copy}…"), current=current, head=head, copy=str(copy))
 
 
 def _run_command(args: argparse.Namespace) -> int:
     from services.staff.permissions import NotAllowed
     from services.store.database import DRIVER_ERRORS, open_database, user_error
-    from services.store.errors import Cancelled, RevisitError
+    from services.store.errors import N_, Cancelled, RevisitError
     from ui.cli import auth
+    from ui.cli.language import to_stderr
 
     end_of_start()
     refused: tuple[type[BaseException], ...] = (RevisitError, OSError, *DRIVER_ERRORS)
@@ -246,9 +255,9 @@ def _run_command(args: argparse.Namespace) -> int:
             # Only a command that can start a new database makes its file (`creates=`).
             opened.append(open_database(args.db, daily_backup=daily,
                                         create=getattr(args, "creates", False),
-                                        announce=_say_upgrade))
+                                        announce=lambda *now: _say_upgrade(args.lang, *now)))
             for warning in opened[0].warnings:
-                print(f"revisit: warning: {warning}", file=sys.stderr)
+                to_stderr(args.lang, N_("revisit: warning: {warning}"), warning=warning)
         return opened[0]
 
     restore_sigterm = _stop_on_sigterm()
@@ -265,16 +274,18 @@ def _run_command(args: argparse.Namespace) -> int:
         # The user's input, the disk or the database said no (bad folder, full disk, locked,
         # read-only, damaged, lost server): one sentence, never a traceback.
         url = opened[0].url if opened else args.db
-        hint = ""
+        hint: list[str] = []
         if isinstance(exc, NotAllowed) and exc.actor is None:
-            hint = " " + auth.refusal_hint(opened[0] if opened else None)
+            hint.append(auth.refusal_hint(opened[0] if opened else None))
         # What a command added for the terminal: the command to type instead, and the like.
-        hint += "".join(f" {note}" for note in getattr(exc, "__notes__", ()))
-        said.append(str(user_error(exc, url)))
-        print(f"revisit: error: {said[-1]}{hint}", file=sys.stderr)
+        hint += getattr(exc, "__notes__", ())
+        error = user_error(exc, url)
+        said.append(str(error))
+        to_stderr(args.lang, N_("revisit: error: {error}"), *hint, error=error)
         return EXIT_USER_ERROR
     except (Cancelled, KeyboardInterrupt):
-        print("revisit: cancelled; nothing was changed by the unfinished step.", file=sys.stderr)
+        to_stderr(args.lang, N_("revisit: cancelled; nothing was changed by the unfinished "
+                                 "step."))
         return EXIT_CANCELLED
     except Exception as exc:
         # Revisit's own mistake, not the user's: still one sentence (the traceback with -v),
@@ -282,17 +293,17 @@ def _run_command(args: argparse.Namespace) -> int:
         # or not at all.
         if args.verbose:
             traceback.print_exc()
-        print(f"revisit: error: something unexpected went wrong ({type(exc).__name__}: "
-              f"{exc}); the unfinished step saved nothing. Run the command again with -v for "
-              f"the details.", file=sys.stderr)
+        to_stderr(args.lang, N_("revisit: error: something unexpected went wrong ({kind}: "
+                                 "{detail}); the unfinished step saved nothing. Run the "
+                                 "command again with -v for the details."),
+                   kind=type(exc).__name__, detail=str(exc))
         return EXIT_UNEXPECTED
     finally:
         restore_sigterm()  # from here a SIGTERM ends the process as it did before
         for database in opened:
             # Copied while the command worked; a big file's copy may outlast it.
-            late = database.finish_backup(waiting=lambda: print(
-                "revisit: finishing today's backup of the database…", file=sys.stderr,
-                flush=True))
+            late = database.finish_backup(waiting=lambda: to_stderr(
+                args.lang, N_("revisit: finishing today's backup of the database…")))
             if late is not None and str(late) not in said:
-                print(f"revisit: warning: {late}", file=sys.stderr)
+                to_stderr(args.lang, N_("revisit: warning: {warning}"), warning=late)
             database.dispose()

@@ -19,7 +19,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from services.staff.permissions import NOT_PASSED, Actor, NotPassed
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, Phrase, RevisitError
+from ui.cli.language import to_stderr
 
 if TYPE_CHECKING:
     from services.store.database import Database
@@ -27,9 +28,9 @@ if TYPE_CHECKING:
 NONE, READ, WRITE = "none", "read", "write"
 USER_ENV = "REVISIT_USER"
 PASSWORD_ENV = "REVISIT_PASSWORD"
-HINT = "Name a supervisor with --user NAME (or REVISIT_USER)."
-FIRST_HINT = ("Nobody can sign in to this database yet: add its first supervisor with "
-              "`user add NAME --role supervisor`.")
+HINT = Phrase(N_("Name a supervisor with --user NAME (or REVISIT_USER)."))
+FIRST_HINT = Phrase(N_("Nobody can sign in to this database yet: add its first supervisor with "
+                       "`user add NAME --role supervisor`."))
 
 
 def named_user(args) -> str:
@@ -61,15 +62,15 @@ def sign_in(args, open_db) -> Actor | None:
 
     if user and not signing.has_accounts(open_db().engine):
         # A new database (or one from before accounts): there is nobody to be yet.
-        print(f"revisit: warning: nobody can sign in to this database yet, so the command "
-              f"runs without the user {user}.", file=sys.stderr)
+        to_stderr(args.lang, N_("revisit: warning: nobody can sign in to this database yet, "
+                                "so the command runs without the user {user}."), user=user)
     elif user:
         password = _password(user)
         signed = signing.sign_in(open_db().engine, user, password, record_it=False)
         if signed.must_change_password:
-            print(f"revisit: warning: {signed.actor.username}'s password was set by a "
-                  f"supervisor; choose your own with `user passwd {signed.actor.username}`.",
-                  file=sys.stderr)
+            to_stderr(args.lang, N_("revisit: warning: {user}'s password was set by a "
+                                    "supervisor; choose your own with `user passwd {user}`."),
+                      user=signed.actor.username)
         args.actor, args.signed_in_password = signed.actor, password
     elif access == WRITE and signing.has_accounts(open_db().engine):
         if getattr(args, "dry_run", False):  # an import's or a merge's: shown, not stored
@@ -83,7 +84,7 @@ def sign_in(args, open_db) -> Actor | None:
     return args.actor
 
 
-def refusal_hint(database: Database | None) -> str:
+def refusal_hint(database: Database | None) -> Phrase:
     """What to do about a protected action refused because nobody was named."""
     from services.staff import signing
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
 from models import db as db_urls
@@ -15,6 +14,7 @@ from services.store.database import check_sqlite, current_revision, database_inf
 from services.store.errors import N_, RevisitError
 from ui.cli import auth
 from ui.cli.auth import NONE, READ, WRITE
+from ui.cli.language import to_stderr
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -200,8 +200,8 @@ def _restore(args, open_db) -> int:
             if check_sqlite(path, QUICK_CHECK_SECONDS).ok:
                 raise
             # Too damaged to open: there is nobody to sign in as; the damaged file is kept.
-            print(f"revisit: warning: {path} is damaged, so the restore runs without signing "
-                  f"in.", file=sys.stderr)
+            to_stderr(args.lang, N_("revisit: warning: {path} is damaged, so the restore runs "
+                                    "without signing in."), path=str(path))
         else:
             args.access = WRITE
             auth.sign_in(args, open_db)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -22,9 +21,10 @@ from services.imports.undo_checks import WorkedSince, said_worked
 from services.labels import text
 from services.outputs.xlsx_stream import column_letter
 from services.staff.permissions import staff_id
-from services.store.errors import N_, RevisitError
+from services.store.errors import N_, Phrase, RevisitError
 from ui.cli import EXIT_CANCELLED
 from ui.cli.auth import READ, WRITE, acting
+from ui.cli.language import to_stderr
 from ui.cli.parsing import count, record_id, row_number, user_path
 from ui.cli.progress import TerminalProgress
 
@@ -117,14 +117,15 @@ def _import(args, open_db) -> int:
                 Path(result.errors_file).replace(named)
                 result = dataclasses.replace(result, errors_file=named)
     except ImportStopped as stop:
-        print(f"revisit: {_stopped(stop)}", file=sys.stderr)
+        to_stderr(args.lang, N_("revisit: {stopped}"), stopped=_stopped(stop))
         return EXIT_CANCELLED
     except LooksLikeOtherKind as other:
         # In double quotes when it has a space: read so by Windows' cmd, PowerShell and sh.
         name = str(args.file)
         name = f'"{name}"' if any(c.isspace() for c in name) else name
         dry = " --dry-run" if args.dry_run else ""
-        other.add_note(f"The command: revisit import {other.other_kind} {name}{dry}")
+        other.add_note(Phrase(N_("The command: {command}"),
+                              command=f"revisit import {other.other_kind} {name}{dry}"))
         raise
     _report(result, others=not args.all_sheets)
     if args.all_sheets:
@@ -161,11 +162,14 @@ def _other_sheets(db, args, options: ImportOptions, first: ImportPlan,
                          progress=TerminalProgress("import"),
                          errors_path=_of_sheet(errors, sheet.name))
         except ImportStopped as stop:
-            print(f"revisit: sheet {sheet.name}: {_stopped(stop)}", file=sys.stderr)
+            to_stderr(args.lang, N_("revisit: sheet {sheet}: {stopped}"), sheet=sheet.name,
+                      stopped=_stopped(stop))
             return EXIT_CANCELLED
         except RevisitError as refused:
-            done = " (the sheets before it were imported)" if not args.dry_run else ""
-            refused.add_note(f"(On the sheet {sheet.name}{done}.)")
+            refused.add_note(
+                Phrase(N_("(On the sheet {sheet}.)"), sheet=sheet.name) if args.dry_run
+                else Phrase(N_("(On the sheet {sheet}; the sheets before it were imported.)"),
+                            sheet=sheet.name))
             raise
         _report(result, others=False)
     left = [s for s in first.sheets
@@ -185,21 +189,26 @@ def _of_sheet(errors: Path | None, sheet: str | None) -> Path | None:
     return errors.with_name(f"{errors.stem}-{safe}{errors.suffix}")
 
 
-def _stopped(stop: ImportStopped) -> str:
+def _stopped(stop: ImportStopped) -> Phrase:
     """One line on what an import stopped by Ctrl+C or SIGTERM left, and what to do."""
     if stop.batch_id is None:
-        return "import stopped before any row was stored; nothing was changed."
+        return Phrase(N_("import stopped before any row was stored; nothing was changed."))
     b = stop.batch
     if b is None:
-        return (f"import stopped; the rows stored so far are batch #{stop.batch_id} "
-                f"(see `import batches`); import the file again to finish it, or take them "
-                f"back with `import undo {stop.batch_id}`.")
+        return Phrase(N_("import stopped; the rows stored so far are batch #{batch} (see "
+                         "`import batches`); import the file again to finish it, or take them "
+                         "back with `import undo {batch}`."), batch=stop.batch_id)
     if not b.unfinished:
-        return f"import stopped as it finished: batch #{b.id} holds all {b.rows_total:,} rows."
-    of = f" of {stop.file_rows:,}" if stop.file_rows else ""
-    return (f"import stopped: {b.rows_total:,}{of} rows stored as batch #{b.id} (unfinished); "
-            f"import the file again to finish it, or take them back with "
-            f"`import undo {b.id}`.")
+        return Phrase(N_("import stopped as it finished: batch #{batch} holds all {rows} "
+                         "rows."), batch=b.id, rows=f"{b.rows_total:,}")
+    if stop.file_rows:
+        return Phrase(N_("import stopped: {rows} of {of} rows stored as batch #{batch} "
+                         "(unfinished); import the file again to finish it, or take them back "
+                         "with `import undo {batch}`."),
+                      rows=f"{b.rows_total:,}", of=f"{stop.file_rows:,}", batch=b.id)
+    return Phrase(N_("import stopped: {rows} rows stored as batch #{batch} (unfinished); "
+                     "import the file again to finish it, or take them back with "
+                     "`import undo {batch}`."), rows=f"{b.rows_total:,}", batch=b.id)
 
 
 def _report(r: ImportPlan, others: bool = True) -> None:
@@ -312,8 +321,8 @@ def _undo(args, open_db) -> int:
         if drawn[0] and bar.stream.isatty():
             print(file=bar.stream)  # the refusal or "cancelled" on a line of its own
         if isinstance(exc, WorkedSince):
-            exc.add_note(f"To undo the rest and keep them: import undo {args.batch} "
-                         f"--keep-worked")
+            exc.add_note(Phrase(N_("To undo the rest and keep them: {command}"),
+                                command=f"import undo {args.batch} --keep-worked"))
         raise
     deleted = _rows(result.deleted) or "nothing"
     also = ""

@@ -5,7 +5,6 @@ is built, and what their files will hold is printed before they are written."""
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,12 +14,13 @@ from services.lists import build, building, runs
 from services.outputs import file_names, sms, wechat
 from services.staff.permissions import EXPORT_PHONES, NotAllowed, allowed, staff_id
 from services.store.database import user_error
-from services.store.errors import N_, Cancelled, RevisitError
+from services.store.errors import N_, Cancelled, Phrase, RevisitError
 from services.store.settings import Settings, load_settings
 from services.store.versions import when_text
 from services.store.writable import check_folder
 from ui.cli import EXIT_CANCELLED, list_readbacks
 from ui.cli.auth import WRITE
+from ui.cli.language import to_stderr
 from ui.cli.parsing import count, day, moment, out_file, record_id, user_path
 from ui.cli.progress import TerminalProgress
 from ui.cli.terminal import display_width
@@ -189,15 +189,15 @@ def write_files(doc: ListDocument, args, st: Settings, sessions,
                                                 together=together)
             written.append(done)
     for done in written:
-        _report(done)
+        _report(done, args.lang)
     return written
 
 
-def _report(done: run_files.WrittenFile) -> None:
+def _report(done: run_files.WrittenFile, lang: str | None) -> None:
     from services.outputs import run_files
 
     if done.warning is not None:
-        print(f"revisit: warning: {done.warning.message}", file=sys.stderr)
+        to_stderr(lang, N_("revisit: warning: {warning}"), warning=done.warning)
     if done.kind == run_files.SMS_FILE:
         print(f"SMS file — numbers: {done.rows:,}, billed parts: {done.sms_parts:,}"
               + _left_out(done.skipped))
@@ -225,7 +225,7 @@ def _streamed_alone(run_id: int, by_channel: Mapping[str, int], args, st: Settin
     done = streamed.finish(run_id, by_channel.get(streamed.channel, 0), st, sessions)
     if done is None:
         return False
-    _report(done)
+    _report(done, args.lang)
     return True
 
 
@@ -419,11 +419,11 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
     except (OSError, RevisitError) as exc:
         if isinstance(exc, NotAllowed) or runs.is_finished(db.sessions, run_id):
             raise
-        reason = user_error(exc, db.url) or exc
+        reason = user_error(exc, db.url) or str(exc).rstrip()
         raise RevisitError(
             N_("{reason} List run #{run} is kept unfinished: its calls are in nobody's "
                "queue until `list print {run} --out FILE` writes its files."),
-            reason=str(reason).rstrip(), run=run_id) from exc
+            reason=reason, run=run_id) from exc
     except (Cancelled, KeyboardInterrupt):
         # The run was stored before its files: said, as the step cancelled is only theirs.
         try:
@@ -431,9 +431,9 @@ def _write_and_finish(db, run_id: int, args, st: Settings, doc: ListDocument | N
         except Exception:  # the cancel is what is reported
             unfinished = True
         if unfinished:
-            print(f"revisit: list run #{run_id} is kept unfinished: its calls are in nobody's "
-                  f"queue until `list print {run_id} --out FILE` writes its files.",
-                  file=sys.stderr)
+            to_stderr(args.lang, N_("revisit: list run #{run} is kept unfinished: its calls are "
+                                    "in nobody's queue until `list print {run} --out FILE` "
+                                    "writes its files."), run=run_id)
         raise
     try:
         if runs.finish_run(db.sessions, run_id):
@@ -595,8 +595,8 @@ def _outcomes(args, open_db) -> int:
                                         progress=TerminalProgress("outcomes"))
     except (Cancelled, KeyboardInterrupt):
         # The rows are stored a chunk at a time: those before the stop are in.
-        print("revisit: stopped; the rows read so far are stored. Read the file again to "
-              "store the rest (nothing is stored twice).", file=sys.stderr)
+        to_stderr(args.lang, N_("revisit: stopped; the rows read so far are stored. Read the "
+                                "file again to store the rest (nothing is stored twice)."))
         return EXIT_CANCELLED
     print(
         f"{report.stored} contacts stored, {report.already} already read before"
@@ -622,29 +622,30 @@ def _outcomes(args, open_db) -> int:
         print(f"  row {p.row}: corrected: {p.en}")
     # Each such row's contact is stored: a warning, as the window's summary says it. Only rows
     # (or sheets) not stored make the command fail.
-    _stored_without(report.left_out, "their 画像变化 (profile changes), which could not be read")
-    _stored_without(report.km_unread, "their km, which could not be read")
-    _stored_without(report.km_clashes, "their km, which is less than a reading of the car "
-                    "before it or more than it could have been driven since")
-    _stored_without(report.km_no_car, "their km, whose 车牌 was typed over with a plate that "
-                    "does not tell which of the customer's cars it is")
-    _stored_without(report.cells_left_out, "a date or 回访员 cell that could not be read or "
-                    "could not be right")
+    for problems, what in (
+            (report.left_out, N_("their 画像变化 (profile changes), which could not be read")),
+            (report.km_unread, N_("their km, which could not be read")),
+            (report.km_clashes, N_("their km, which is less than a reading of the car before "
+                                   "it or more than it could have been driven since")),
+            (report.km_no_car, N_("their km, whose 车牌 was typed over with a plate that does "
+                                  "not tell which of the customer's cars it is")),
+            (report.cells_left_out, N_("a date or 回访员 cell that could not be read or could "
+                                       "not be right"))):
+        if problems:
+            to_stderr(args.lang, N_("revisit: warning: {n} row(s) stored without {what} (row "
+                                    "{rows}): put those in by hand on the customer's page"),
+                      n=len(problems), what=Phrase(what), rows=_rows_of(problems))
     if report.phones_typed:  # stored; the number typed is for staff to check
-        rows = ", ".join(str(p.row) for p in report.phones_typed)
-        print(f"revisit: warning: {len(report.phones_typed)} row(s) give a phone number other "
-              f"than the one printed in 电话 (row {rows}): the customer's number is not "
-              f"changed; if they have a new number, change it on the customer's page",
-              file=sys.stderr)
+        to_stderr(args.lang, N_("revisit: warning: {n} row(s) give a phone number other than "
+                                "the one printed in 电话 (row {rows}): the customer's number is "
+                                "not changed; if they have a new number, change it on the "
+                                "customer's page"),
+                  n=len(report.phones_typed), rows=_rows_of(report.phones_typed))
     return 1 if report.found else 0
 
 
-def _stored_without(problems, what: str) -> None:
-    """A warning naming the rows stored without `what`, a cell left out."""
-    if problems:
-        rows = ", ".join(str(p.row) for p in problems)
-        print(f"revisit: warning: {len(problems)} row(s) stored without {what} (row {rows}): "
-              f"put those in by hand on the customer's page", file=sys.stderr)
+def _rows_of(problems) -> str:
+    return ", ".join(str(p.row) for p in problems)
 
 
 def _unsubscribe(args, open_db) -> int:

@@ -10,12 +10,12 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-import sys
 
 from services.labels import codes, text
 from services.reports import activity as reports
 from services.reports import monday
 from services.store.errors import N_, RevisitError
+from ui.cli.language import to_stderr
 from ui.cli.parsing import day, out_file
 
 
@@ -98,7 +98,7 @@ def _write_report(args, open_db) -> int:
         # A stored target the report read as no target (written by SQL, by an older copy):
         # said as the CLI's other warnings are, on stderr, as the Targets tab says it in red.
         for wrong in kpi.load_targets(sessions).not_valid:
-            print(f"revisit: warning: {wrong.said()}", file=sys.stderr)
+            to_stderr(args.lang, N_("revisit: warning: {warning}"), warning=wrong.said())
     return 0
 
 

@@ -23,6 +23,7 @@ from services.segments.catalog import (
 from services.staff.permissions import EXPORT_PHONES, allowed, staff_id
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
+from ui.cli.language import to_stderr
 from ui.cli.parsing import count, day, number_in, user_path
 from ui.cli.terminal import display_width
 
@@ -158,11 +159,11 @@ def _list(args, open_db) -> int:
     for r in rows if args.format == "text" else ():
         print(f"{r.name}\t{r.description or ''}")
     if not rows and args.format == "text":
-        print(NO_SEGMENTS_HINT.format(n=len(svc.template_segments())), file=sys.stderr)
+        to_stderr(args.lang, NO_SEGMENTS_HINT, n=len(svc.template_segments()))
     return 0
 
 
-NO_SEGMENTS_HINT = (
+NO_SEGMENTS_HINT = N_(
     "No saved segments yet. There are {n} ready-made templates: `revisit segment templates` "
     "lists their keys. Make a list straight from one (`revisit list build matrix.7+.high "
     "--out week.pdf`) or save one to change it (`revisit segment save-template matrix.7+.high`)."

@@ -7,12 +7,12 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-import sys
 
 from services.store import settings as shared
 from services.store.backup import check_folder_setting
 from services.store.errors import N_, RevisitError
 from ui.cli.auth import WRITE
+from ui.cli.language import to_stderr
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +45,7 @@ def _show(args, open_db) -> int:
     # A stored value Revisit does not use as stored (written by SQL, by an older copy): said
     # as the CLI's other warnings are, on stderr, so the JSON on stdout stays the values used.
     for wrong in loaded.not_valid:
-        print(f"revisit: warning: {wrong.said()}", file=sys.stderr)
+        to_stderr(args.lang, N_("revisit: warning: {warning}"), warning=wrong.said())
     if args.format == "json":
         print(json.dumps(values, ensure_ascii=False, indent=2))
         return 0
