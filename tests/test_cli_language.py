@@ -35,6 +35,13 @@ def test_an_error_in_chinese_and_in_english(cli):
     assert _one_line(cli("segment", "show", "无此分群")) == english  # this system's: English
 
 
+def test_a_hint_of_nothing_found_is_in_the_same_language(cli):
+    assert cli("--lang", "zh_CN", "segment", "tags") == (0, "", "还没有客户有标签。\n")
+    assert cli("--lang", "en", "segment", "tags") == (0, "", "No customer has a tag yet.\n")
+    code, _, err = cli("--lang", "zh_CN", "segment", "list")
+    assert code == 0 and err.startswith("还没有保存的分群。现成的模板有 ")
+
+
 def test_a_hint_after_the_error_is_in_the_same_language(cli, database, tmp_path):
     path = tmp_path / "seg.json"
     path.write_text(json.dumps(test_staff_cli.OLD_CARS, ensure_ascii=False), encoding="utf-8")

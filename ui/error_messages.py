@@ -512,6 +512,8 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("errors", "report suggestions writes text (.txt) or JSON (.json), not '{name}'."),
     QT_TRANSLATE_NOOP("errors", 'No saved segments yet. There are {n} ready-made templates: `revisit segment templates` lists their keys. Make a list straight from one (`revisit list build matrix.7+.high --out week.pdf`) or save one to change it (`revisit segment save-template matrix.7+.high`).'),
     QT_TRANSLATE_NOOP("errors", '--as-of: {problem}.'),
+    QT_TRANSLATE_NOOP("errors", 'No customer has a tag yet.'),
+    QT_TRANSLATE_NOOP("errors", 'No customer has a tag of the group {group} yet.'),
     QT_TRANSLATE_NOOP("errors", "Write each setting as NAME=VALUE, not '{item}'."),
     QT_TRANSLATE_NOOP("errors", 'Nobody can sign in to this database yet: the first account must be a supervisor (--role supervisor).'),
 )

@@ -9253,11 +9253,21 @@ Revisit closes now; open it again to work with the restored database.</source>
     </message>
     <message>
         <location filename="../../ui/error_messages.py" line="515"/>
+        <source>No customer has a tag yet.</source>
+        <translation>还没有客户有标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="516"/>
+        <source>No customer has a tag of the group {group} yet.</source>
+        <translation>还没有客户有“{group}”组的标签。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_messages.py" line="517"/>
         <source>Write each setting as NAME=VALUE, not &apos;{item}&apos;.</source>
         <translation>每项设置请写成 名称=值，而不是“{item}”。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_messages.py" line="516"/>
+        <location filename="../../ui/error_messages.py" line="518"/>
         <source>Nobody can sign in to this database yet: the first account must be a supervisor (--role supervisor).</source>
         <translation>此数据库还没有任何账号可以登录：第一个账号必须是主管（--role supervisor）。</translation>
     </message>

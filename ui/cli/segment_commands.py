@@ -372,8 +372,11 @@ def _tags(args, open_db) -> int:
     _as_of(args)  # checked like everywhere else; tags have no history to go back in
     counts = svc.tag_groups(open_db().sessions, args.group)
     if not counts and args.format == "text":
-        print("No customer has a tag yet." if args.group is None
-              else f"No customer has a tag of the group {args.group} yet.", file=sys.stderr)
+        if args.group is None:
+            to_stderr(args.lang, N_("No customer has a tag yet."))
+        else:
+            to_stderr(args.lang, N_("No customer has a tag of the group {group} yet."),
+                      group=args.group)
     return _groups(counts, args.format)
 
 
